@@ -1,0 +1,95 @@
+# function-debug-session. `make run` renders the examples through the real
+# `crossplane render`; `make test` is everything CI checks.
+
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+
+CACHE_DIR ?= $(CURDIR)/.cache
+TOOLS     := $(CACHE_DIR)/tools
+export CACHE_DIR
+
+CONTROLLER_GEN_VERSION ?= v0.20.0
+GOLANGCI_LINT_VERSION  ?= v2.15.0
+CROSSPLANE_VERSION     ?= v2.2.1
+export CROSSPLANE_VERSION
+
+CONTROLLER_GEN := $(TOOLS)/controller-gen-$(CONTROLLER_GEN_VERSION)/controller-gen
+GOLANGCI_LINT  := $(TOOLS)/golangci-lint-$(GOLANGCI_LINT_VERSION)/golangci-lint
+CROSSPLANE     := $(CACHE_DIR)/bin/crossplane-$(CROSSPLANE_VERSION)
+FUNCTION       := $(CACHE_DIR)/bin/function-debug-session
+
+.PHONY: all
+all: generate build test
+
+## Tools, built once at pinned versions into the git-ignored cache.
+
+$(CONTROLLER_GEN):
+	GOBIN=$(dir $@) go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_GEN_VERSION)
+
+$(GOLANGCI_LINT):
+	GOBIN=$(dir $@) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+
+$(CROSSPLANE):
+	./hack/crossplane-cli.sh
+
+.PHONY: tools
+tools: $(CONTROLLER_GEN) $(GOLANGCI_LINT) $(CROSSPLANE)
+
+## Code generation.
+
+.PHONY: generate
+generate: $(CONTROLLER_GEN)
+	./hack/generate.sh $(CONTROLLER_GEN)
+
+.PHONY: check-generate
+check-generate: generate
+	@if [ -n "$$(git status --porcelain -- internal/apis input package example/install)" ]; then \
+	  echo "Generated files are out of date; run 'make generate' and commit the result:"; \
+	  git status --porcelain -- internal/apis input package example/install; \
+	  git --no-pager diff --stat -- internal/apis input package example/install; \
+	  exit 1; \
+	fi
+
+## Build and run.
+
+.PHONY: build
+build:
+	CGO_ENABLED=0 go build -trimpath -o $(FUNCTION) ./fn
+
+.PHONY: run
+run: build $(CROSSPLANE)
+	./hack/render.sh run
+
+.PHONY: golden
+golden: build $(CROSSPLANE)
+	./hack/render.sh golden
+
+.PHONY: render-check
+render-check: build $(CROSSPLANE)
+	./hack/render.sh check
+
+## Checks.
+
+.PHONY: unit
+unit:
+	go test -race -count=1 ./...
+
+.PHONY: vet
+vet:
+	go vet ./...
+
+.PHONY: fmt-check
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+.PHONY: lint
+lint: $(GOLANGCI_LINT)
+	$(GOLANGCI_LINT) run ./...
+
+.PHONY: test
+test: fmt-check vet unit check-generate lint render-check
+	@echo "make test: all checks passed"
+
+.PHONY: clean
+clean:
+	rm -rf $(CACHE_DIR)/bin/function-debug-session $(CACHE_DIR)/render

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Renders every example scenario through the real `crossplane render`.
+#
+#   hack/render.sh run     print each scenario's render
+#   hack/render.sh golden  rewrite each scenario's expected.yaml
+#   hack/render.sh check   diff each render against expected.yaml
+#
+# A scenario is a folder under example/ with xr.yaml and required.yaml, and
+# optionally composition.yaml (default example/install/composition.yaml) and
+# observed.yaml (composed resources that already exist).
+#
+# The function runs as a local process with --insecure on 127.0.0.1 and with
+# its clock pinned, so that renders do not change with the wall clock. This
+# script stops only the process it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode="${1:-run}"
+cache="${CACHE_DIR:-$PWD/.cache}"
+crossplane="${cache}/bin/crossplane-${CROSSPLANE_VERSION:-v2.2.1}"
+function_bin="${cache}/bin/function-debug-session"
+fixed_now="${FIXED_NOW:-2026-01-01T09:00:00Z}"
+work="${cache}/render"
+mkdir -p "${work}"
+
+for bin in "${crossplane}" "${function_bin}"; do
+  [ -x "${bin}" ] || { echo "render: ${bin} is missing; run 'make build' and 'make tools'" >&2; exit 1; }
+done
+
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+port="${RENDER_PORT:-19443}"
+while listening "${port}"; do port=$((port + 1)); done
+
+log="${work}/function.log"
+"${function_bin}" serve --insecure --address "127.0.0.1:${port}" --metrics-address "" \
+  --fixed-now "${fixed_now}" --debug > "${log}" 2>&1 &
+fn_pid=$!
+trap 'kill "${fn_pid}" 2>/dev/null || true; wait "${fn_pid}" 2>/dev/null || true' EXIT
+
+for _ in $(seq 1 100); do
+  listening "${port}" && break
+  kill -0 "${fn_pid}" 2>/dev/null || { echo "render: the function exited; its log:" >&2; cat "${log}" >&2; exit 1; }
+  sleep 0.1
+done
+listening "${port}" || { echo "render: the function did not listen on 127.0.0.1:${port}" >&2; exit 1; }
+
+sed "s/127.0.0.1:9443/127.0.0.1:${port}/" example/functions.yaml > "${work}/functions.yaml"
+
+failed=0
+for dir in example/*/; do
+  dir="${dir%/}"
+  [ -f "${dir}/xr.yaml" ] || continue
+  name=$(basename "${dir}")
+  composition="${dir}/composition.yaml"
+  [ -f "${composition}" ] || composition=example/install/composition.yaml
+  args=("${dir}/xr.yaml" "${composition}" "${work}/functions.yaml" -r --required-resources="${dir}/required.yaml")
+  [ -f "${dir}/observed.yaml" ] && args+=(--observed-resources="${dir}/observed.yaml")
+
+  out="${work}/${name}.yaml"
+  if ! "${crossplane}" render "${args[@]}" > "${out}" 2> "${work}/${name}.err"; then
+    echo "render: ${name}: crossplane render failed:" >&2
+    cat "${work}/${name}.err" >&2
+    failed=1
+    continue
+  fi
+  case "${mode}" in
+    run)
+      echo "### ${name} (${dir})"
+      cat "${out}"
+      ;;
+    golden)
+      cp "${out}" "${dir}/expected.yaml"
+      echo "render: wrote ${dir}/expected.yaml"
+      ;;
+    check)
+      if ! diff -u "${dir}/expected.yaml" "${out}" > "${work}/${name}.diff"; then
+        echo "render: ${name}: the render differs from ${dir}/expected.yaml (run 'make golden' if the change is intended):" >&2
+        cat "${work}/${name}.diff" >&2
+        failed=1
+      else
+        echo "render: ${name}: matches expected.yaml"
+      fi
+      ;;
+    *) echo "usage: $0 run|golden|check" >&2; exit 2 ;;
+  esac
+done
+exit "${failed}"

@@ -1,0 +1,169 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// MergeMode says whether a binding stands alone or merges with the next
+// matching binding.
+// +kubebuilder:validation:Enum=override;additive
+type MergeMode string
+
+// Merge modes.
+const (
+	MergeModeOverride MergeMode = "override"
+	MergeModeAdditive MergeMode = "additive"
+)
+
+// GroupKind names a kind of Kubernetes object. Kind "*" means every kind in
+// the group.
+type GroupKind struct {
+	// Group of the kind; empty for the core group.
+	// +optional
+	Group string `json:"group"`
+
+	// Kind, or "*" for every kind in the group.
+	// +kubebuilder:validation:MinLength=1
+	Kind string `json:"kind"`
+}
+
+// AuxiliaryResourcePolicy narrows the kinds of auxiliary resources that may
+// be deployed through a binding.
+type AuxiliaryResourcePolicy struct {
+	// AllowedKinds, when set, is intersected with the function's allowlist.
+	// +optional
+	AllowedKinds []GroupKind `json:"allowedKinds,omitempty"`
+
+	// DeniedKinds are never deployed.
+	// +optional
+	DeniedKinds []GroupKind `json:"deniedKinds,omitempty"`
+}
+
+// DebugSessionClusterBindingSpec binds a template to clusters with
+// cluster-specific access, approval, limits and scheduling.
+type DebugSessionClusterBindingSpec struct {
+	// TemplateRef names the DebugSessionTemplate. An empty namespace means
+	// the binding's own.
+	TemplateRef ObjectReference `json:"templateRef"`
+
+	// Clusters this binding applies to, as glob patterns.
+	// +optional
+	Clusters []string `json:"clusters,omitempty"`
+
+	// ClusterSelector selects clusters by the labels of their ClusterConfig.
+	// +optional
+	ClusterSelector *metav1.LabelSelector `json:"clusterSelector,omitempty"`
+
+	// Allowed replaces the template's allowlist when it names any user or
+	// group.
+	// +optional
+	Allowed *Allowed `json:"allowed,omitempty"`
+
+	// Approvers replaces the template's approvers when set, even when empty.
+	// +optional
+	Approvers *Approvers `json:"approvers,omitempty"`
+
+	// SchedulingConstraints are mandatory on the bound clusters.
+	// +optional
+	SchedulingConstraints *SchedulingConstraints `json:"schedulingConstraints,omitempty"`
+
+	// Constraints override the template's, field by field.
+	// +optional
+	Constraints *Constraints `json:"constraints,omitempty"`
+
+	// TargetNamespace overrides the template's target namespace.
+	// +optional
+	TargetNamespace string `json:"targetNamespace,omitempty"`
+
+	// AuxiliaryResources are always deployed through this binding.
+	// +optional
+	AuxiliaryResources []AuxiliaryResource `json:"auxiliaryResources,omitempty"`
+
+	// AuxiliaryResourceOverrides enables or disables categories, overriding
+	// the template's defaults.
+	// +optional
+	AuxiliaryResourceOverrides map[string]bool `json:"auxiliaryResourceOverrides,omitempty"`
+
+	// AuxiliaryResourcePolicy narrows the allowed auxiliary resource kinds.
+	// +optional
+	AuxiliaryResourcePolicy *AuxiliaryResourcePolicy `json:"auxiliaryResourcePolicy,omitempty"`
+
+	// AllowUserNodeSelector lets a session add its own nodeSelector.
+	// +optional
+	AllowUserNodeSelector bool `json:"allowUserNodeSelector,omitempty"`
+
+	// MergeMode override (the default) uses this binding alone; additive
+	// also merges the next matching binding.
+	// +optional
+	MergeMode MergeMode `json:"mergeMode,omitempty"`
+
+	// Disabled bindings are ignored.
+	// +optional
+	Disabled bool `json:"disabled,omitempty"`
+
+	// Priority orders matching bindings; higher wins.
+	// +optional
+	Priority int32 `json:"priority,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+// +kubebuilder:resource:scope=Namespaced,categories=breakglass,shortName=dscb
+// +kubebuilder:printcolumn:name="Template",type=string,JSONPath=`.spec.templateRef.name`
+// +kubebuilder:printcolumn:name="Priority",type=integer,JSONPath=`.spec.priority`
+// +kubebuilder:printcolumn:name="Disabled",type=boolean,JSONPath=`.spec.disabled`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+
+// A DebugSessionClusterBinding binds a DebugSessionTemplate to clusters with
+// cluster-specific permissions, constraints and resources.
+type DebugSessionClusterBinding struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec DebugSessionClusterBindingSpec `json:"spec,omitempty"`
+}
+
+// ProviderConfigReference names the provider-kubernetes ProviderConfig that
+// reaches a cluster.
+type ProviderConfigReference struct {
+	// Name of the ProviderConfig. Defaults to the cluster name.
+	// +optional
+	Name string `json:"name,omitempty"`
+
+	// Kind of the ProviderConfig, ProviderConfig or ClusterProviderConfig.
+	// +optional
+	Kind string `json:"kind,omitempty"`
+}
+
+// ClusterConfigSpec describes a target cluster.
+type ClusterConfigSpec struct {
+	// DisplayName is a human-friendly name.
+	// +optional
+	DisplayName string `json:"displayName,omitempty"`
+
+	// Environment, for example production.
+	// +optional
+	Environment string `json:"environment,omitempty"`
+
+	// Location, for example eu-west-1.
+	// +optional
+	Location string `json:"location,omitempty"`
+
+	// ProviderConfigRef reaches the cluster through provider-kubernetes.
+	// +optional
+	ProviderConfigRef *ProviderConfigReference `json:"providerConfigRef,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+// +kubebuilder:resource:scope=Namespaced,categories=breakglass,shortName=cc
+// +kubebuilder:printcolumn:name="Environment",type=string,JSONPath=`.spec.environment`
+// +kubebuilder:printcolumn:name="Location",type=string,JSONPath=`.spec.location`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+
+// A ClusterConfig describes one target cluster. Its name is the cluster name
+// and its labels are what binding cluster selectors match.
+type ClusterConfig struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec ClusterConfigSpec `json:"spec,omitempty"`
+}

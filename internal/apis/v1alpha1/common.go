@@ -1,0 +1,206 @@
+package v1alpha1
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// WorkloadType is the kind of workload that runs the debug pods.
+// +kubebuilder:validation:Enum=DaemonSet;Deployment
+type WorkloadType string
+
+// Workload types.
+const (
+	WorkloadTypeDaemonSet  WorkloadType = "DaemonSet"
+	WorkloadTypeDeployment WorkloadType = "Deployment"
+)
+
+// Allowed says who may use a template, and where.
+type Allowed struct {
+	// Clusters the template may be used on, as glob patterns (`*`, `?`,
+	// `[...]`). Only consulted when no binding applies to the cluster.
+	// +optional
+	Clusters []string `json:"clusters,omitempty"`
+
+	// Groups whose members may request a session, as glob patterns.
+	// +optional
+	Groups []string `json:"groups,omitempty"`
+
+	// Users who may request a session, as glob patterns. An entry without
+	// glob metacharacters matches case-insensitively.
+	// +optional
+	Users []string `json:"users,omitempty"`
+}
+
+// Approvers says who may approve a session, and who needs no approval.
+type Approvers struct {
+	// Groups whose members may approve.
+	// +optional
+	Groups []string `json:"groups,omitempty"`
+
+	// Users who may approve.
+	// +optional
+	Users []string `json:"users,omitempty"`
+
+	// AutoApproveFor lists requesters and clusters that need no approval.
+	// +optional
+	AutoApproveFor *AutoApproveFor `json:"autoApproveFor,omitempty"`
+}
+
+// AutoApproveFor lists requester groups and clusters that are approved
+// automatically.
+type AutoApproveFor struct {
+	// Groups (exact names) whose members are approved automatically.
+	// +optional
+	Groups []string `json:"groups,omitempty"`
+
+	// Clusters (glob patterns) on which sessions are approved automatically.
+	// +optional
+	Clusters []string `json:"clusters,omitempty"`
+}
+
+// Constraints limit how long and how often a template may be used.
+type Constraints struct {
+	// MaxDuration is the longest session that may be requested, and the cap
+	// on a session's total time including renewals, as a Go duration ("2h").
+	// +optional
+	MaxDuration string `json:"maxDuration,omitempty"`
+
+	// DefaultDuration applies when a session does not ask for a duration.
+	// +optional
+	DefaultDuration string `json:"defaultDuration,omitempty"`
+
+	// MaxConcurrentSessions limits the Active sessions of this template on
+	// one cluster. Later sessions are Queued.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	MaxConcurrentSessions *int32 `json:"maxConcurrentSessions,omitempty"`
+
+	// MaxRenewals limits how often a session may be renewed.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	MaxRenewals *int32 `json:"maxRenewals,omitempty"`
+
+	// AllowRenewal permits renewals at all. Defaults to true.
+	// +optional
+	AllowRenewal *bool `json:"allowRenewal,omitempty"`
+
+	// ApprovalTimeout is how long a session may wait for approval before it
+	// fails. Defaults to 24h.
+	// +optional
+	ApprovalTimeout string `json:"approvalTimeout,omitempty"`
+}
+
+// SchedulingConstraints are mandatory scheduling rules for debug pods. They
+// are applied after the pod template and the user's request, and nothing can
+// weaken them.
+type SchedulingConstraints struct {
+	// RequiredNodeAffinity is AND-ed with every other required affinity.
+	// +optional
+	RequiredNodeAffinity *corev1.NodeSelector `json:"requiredNodeAffinity,omitempty"`
+
+	// PreferredNodeAffinity is appended to the pod's preferences.
+	// +optional
+	PreferredNodeAffinity []corev1.PreferredSchedulingTerm `json:"preferredNodeAffinity,omitempty"`
+
+	// RequiredPodAntiAffinity is appended to the pod's hard anti-affinity.
+	// +optional
+	RequiredPodAntiAffinity []corev1.PodAffinityTerm `json:"requiredPodAntiAffinity,omitempty"`
+
+	// PreferredPodAntiAffinity is appended to the pod's soft anti-affinity.
+	// +optional
+	PreferredPodAntiAffinity []corev1.WeightedPodAffinityTerm `json:"preferredPodAntiAffinity,omitempty"`
+
+	// NodeSelector entries are mandatory node labels.
+	// +optional
+	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
+
+	// Tolerations are added to the pod's tolerations.
+	// +optional
+	Tolerations []corev1.Toleration `json:"tolerations,omitempty"`
+
+	// TopologySpreadConstraints are added to the pod's constraints.
+	// +optional
+	TopologySpreadConstraints []corev1.TopologySpreadConstraint `json:"topologySpreadConstraints,omitempty"`
+
+	// DeniedNodes are node names, or glob patterns of node names, that must
+	// never run debug pods.
+	// +optional
+	DeniedNodes []string `json:"deniedNodes,omitempty"`
+
+	// DeniedNodeLabels excludes nodes carrying these labels. A value of "*"
+	// excludes every node with the key, whatever its value.
+	// +optional
+	DeniedNodeLabels map[string]string `json:"deniedNodeLabels,omitempty"`
+}
+
+// FailurePolicy says what happens when an auxiliary resource cannot be
+// rendered.
+// +kubebuilder:validation:Enum=fail;ignore
+type FailurePolicy string
+
+// Failure policies.
+const (
+	FailurePolicyFail   FailurePolicy = "fail"
+	FailurePolicyIgnore FailurePolicy = "ignore"
+)
+
+// AuxiliaryResource is a Kubernetes object deployed with the debug pods.
+type AuxiliaryResource struct {
+	// Name identifies the resource within its source. It names the composed
+	// resource, so it must stay stable.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	Name string `json:"name"`
+
+	// Description says what the resource is for.
+	// +optional
+	Description string `json:"description,omitempty"`
+
+	// Category groups resources that are switched on and off together.
+	// +optional
+	Category string `json:"category,omitempty"`
+
+	// RequiresApproval forces approval of a session that enables this
+	// resource, even when the requester would be approved automatically.
+	// +optional
+	RequiresApproval bool `json:"requiresApproval,omitempty"`
+
+	// CreateBefore creates the resource before the debug pods. Defaults to true.
+	// +optional
+	CreateBefore *bool `json:"createBefore,omitempty"`
+
+	// DeleteAfter deletes the resource when the session ends. Defaults to true.
+	// +optional
+	DeleteAfter *bool `json:"deleteAfter,omitempty"`
+
+	// FailurePolicy says whether a resource that cannot be rendered fails the
+	// session (fail, the default) or is skipped (ignore).
+	// +optional
+	FailurePolicy FailurePolicy `json:"failurePolicy,omitempty"`
+
+	// Template is the object to create. Every string in it is a Go template.
+	// +kubebuilder:pruning:PreserveUnknownFields
+	// +kubebuilder:validation:Schemaless
+	// +kubebuilder:validation:Type=object
+	Template runtime.RawExtension `json:"template"`
+}
+
+// ObjectReference names an object. An empty namespace means a default that
+// depends on where the reference is used.
+type ObjectReference struct {
+	// Name of the object.
+	// +kubebuilder:validation:MinLength=1
+	Name string `json:"name"`
+
+	// Namespace of the object.
+	// +optional
+	Namespace string `json:"namespace,omitempty"`
+}
+
+// LocalObjectReference names an object in a known namespace.
+type LocalObjectReference struct {
+	// Name of the object.
+	// +kubebuilder:validation:MinLength=1
+	Name string `json:"name"`
+}

@@ -1,0 +1,137 @@
+package v1alpha1
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// DebugSessionTemplateSpec says what a debug session runs and who may run it.
+type DebugSessionTemplateSpec struct {
+	// DisplayName is a human-friendly name.
+	// +optional
+	DisplayName string `json:"displayName,omitempty"`
+
+	// Description says what the template is for.
+	// +optional
+	Description string `json:"description,omitempty"`
+
+	// Mode of the session. Only "workload" is supported.
+	// +optional
+	// +kubebuilder:validation:Enum=workload
+	Mode string `json:"mode,omitempty"`
+
+	// WorkloadType is DaemonSet (the default) or Deployment.
+	// +optional
+	WorkloadType WorkloadType `json:"workloadType,omitempty"`
+
+	// Replicas of a Deployment. Defaults to 1.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	Replicas *int32 `json:"replicas,omitempty"`
+
+	// PodTemplateRef names the DebugPodTemplate, in this template's namespace.
+	PodTemplateRef *LocalObjectReference `json:"podTemplateRef,omitempty"`
+
+	// Allowed says who may use this template, and on which clusters when no
+	// binding applies.
+	// +optional
+	Allowed *Allowed `json:"allowed,omitempty"`
+
+	// Approvers says who may approve sessions.
+	// +optional
+	Approvers *Approvers `json:"approvers,omitempty"`
+
+	// Constraints limit session duration, renewals and concurrency.
+	// +optional
+	Constraints *Constraints `json:"constraints,omitempty"`
+
+	// TargetNamespace is where debug pods run on the target cluster.
+	// +optional
+	TargetNamespace string `json:"targetNamespace,omitempty"`
+
+	// SchedulingConstraints apply to every session of this template.
+	// +optional
+	SchedulingConstraints *SchedulingConstraints `json:"schedulingConstraints,omitempty"`
+
+	// AuxiliaryResources are deployed with the debug pods. A resource with a
+	// category is deployed only when its category is enabled.
+	// +optional
+	AuxiliaryResources []AuxiliaryResource `json:"auxiliaryResources,omitempty"`
+
+	// AuxiliaryResourceDefaults enables or disables auxiliary resource
+	// categories by default. Categories not listed are disabled.
+	// +optional
+	AuxiliaryResourceDefaults map[string]bool `json:"auxiliaryResourceDefaults,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+// +kubebuilder:resource:scope=Namespaced,categories=breakglass,shortName=dst
+// +kubebuilder:printcolumn:name="Display Name",type=string,JSONPath=`.spec.displayName`
+// +kubebuilder:printcolumn:name="Workload",type=string,JSONPath=`.spec.workloadType`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+
+// A DebugSessionTemplate describes a kind of debug session: its pod template,
+// who may use it, approval and limits.
+type DebugSessionTemplate struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec DebugSessionTemplateSpec `json:"spec,omitempty"`
+}
+
+// PodTemplateMetadata holds the labels and annotations of debug pods.
+//
+// It is not metav1.ObjectMeta because a CRD schema generated from an embedded
+// ObjectMeta has no properties, and the API server would prune the labels.
+type PodTemplateMetadata struct {
+	// Labels added to debug pods.
+	// +optional
+	Labels map[string]string `json:"labels,omitempty"`
+
+	// Annotations added to debug pods.
+	// +optional
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// PodTemplate is the pod of a debug session.
+type PodTemplate struct {
+	// Metadata of the pods.
+	// +optional
+	Metadata PodTemplateMetadata `json:"metadata,omitempty"`
+
+	// Spec of the pods.
+	Spec corev1.PodSpec `json:"spec"`
+}
+
+// DebugPodTemplateSpec is a debug pod and the resources it may need.
+type DebugPodTemplateSpec struct {
+	// DisplayName is a human-friendly name.
+	// +optional
+	DisplayName string `json:"displayName,omitempty"`
+
+	// Description says what the pod is for.
+	// +optional
+	Description string `json:"description,omitempty"`
+
+	// Template of the debug pods.
+	Template PodTemplate `json:"template"`
+
+	// AuxiliaryResources are deployed with the pods when their category is
+	// enabled.
+	// +optional
+	AuxiliaryResources []AuxiliaryResource `json:"auxiliaryResources,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+// +kubebuilder:resource:scope=Namespaced,categories=breakglass,shortName=dpt
+// +kubebuilder:printcolumn:name="Display Name",type=string,JSONPath=`.spec.displayName`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+
+// A DebugPodTemplate is a reusable debug pod with optional auxiliary
+// resources.
+type DebugPodTemplate struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec DebugPodTemplateSpec `json:"spec,omitempty"`
+}

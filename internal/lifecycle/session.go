@@ -1,0 +1,77 @@
+// Package lifecycle reads a DebugSession, decides its state, and writes its
+// status.
+package lifecycle
+
+import (
+	"time"
+
+	"github.com/crossplane/function-sdk-go/errors"
+	"github.com/crossplane/function-sdk-go/resource"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+)
+
+// Parse reads the observed composite resource as a DebugSession and checks
+// its spec. Errors name the session and the field.
+func Parse(xr *resource.Composite) (*v1alpha1.DebugSession, error) {
+	s := &v1alpha1.DebugSession{}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(xr.Resource.UnstructuredContent(), s, false); err != nil {
+		return nil, errors.Wrapf(err, "cannot read DebugSession %s", name(xr.Resource.GetNamespace(), xr.Resource.GetName()))
+	}
+	if errs := Validate(s); len(errs) > 0 {
+		return nil, errors.Wrapf(errs.ToAggregate(), "invalid DebugSession %s", name(s.Namespace, s.Name))
+	}
+	return s, nil
+}
+
+// Validate checks the fields of a session spec that the function relies on.
+func Validate(s *v1alpha1.DebugSession) field.ErrorList {
+	var errs field.ErrorList
+	p := field.NewPath("spec")
+	if s.Spec.TemplateRef.Name == "" {
+		errs = append(errs, field.Required(p.Child("templateRef", "name"), "the session must name a DebugSessionTemplate"))
+	}
+	if s.Spec.Cluster == "" {
+		errs = append(errs, field.Required(p.Child("cluster"), "the session must name a cluster"))
+	}
+	if s.Spec.RequestedBy == "" {
+		errs = append(errs, field.Required(p.Child("requestedBy"), "the session must name its requester"))
+	}
+	if d := s.Spec.Duration; d != "" {
+		v, err := time.ParseDuration(d)
+		switch {
+		case err != nil:
+			errs = append(errs, field.Invalid(p.Child("duration"), d, "must be a duration such as 1h or 30m"))
+		case v <= 0:
+			errs = append(errs, field.Invalid(p.Child("duration"), d, "must be positive"))
+		}
+	}
+	if s.Spec.Renewals < 0 {
+		errs = append(errs, field.Invalid(p.Child("renewals"), s.Spec.Renewals, "must not be negative"))
+	}
+	return errs
+}
+
+// WriteStatus sets the function's status fields on the desired composite
+// resource. Fields the function does not own are left alone.
+func WriteStatus(xr *resource.Composite, st *v1alpha1.DebugSessionStatus) error {
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(st)
+	if err != nil {
+		return errors.Wrap(err, "cannot convert the session status")
+	}
+	for k, v := range m {
+		if err := xr.Resource.SetValue("status."+k, v); err != nil {
+			return errors.Wrapf(err, "cannot set status.%s", k)
+		}
+	}
+	return nil
+}
+
+func name(namespace, n string) string {
+	if namespace == "" {
+		return n
+	}
+	return namespace + "/" + n
+}

@@ -1,0 +1,330 @@
+// Package requirements decides which resources the function asks Crossplane
+// for, and turns Crossplane's answer into typed, defensively filtered values.
+//
+// Crossplane calls a function again whenever the requirements it returns
+// change, until they are stable (at most a few times per reconcile). The
+// selectors built here must therefore be a pure function of what is already
+// known: the same session and the same answers always give the same
+// requirements.
+package requirements
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/crossplane/function-sdk-go/errors"
+	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
+	"github.com/crossplane/function-sdk-go/resource"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
+	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+)
+
+// Names under which resources are required. They appear in the request and
+// response, so they are part of the function's contract with Crossplane.
+const (
+	NameTemplate      = "template"
+	NameClusterConfig = "cluster-config"
+	NamePodTemplate   = "pod-template"
+	NameSessions      = "sessions"
+	// NameBindingsPrefix is followed by "-<namespace>", or is used alone when
+	// every namespace is trusted.
+	NameBindingsPrefix = "bindings"
+)
+
+// Needs are the second-round requirements: they depend on what the first
+// round returned.
+type Needs struct {
+	// PodTemplate to fetch, in PodTemplateNamespace. Empty until the
+	// template is known.
+	PodTemplate          string
+	PodTemplateNamespace string
+
+	// SessionsOnCluster asks for the other DebugSessions on the session's
+	// cluster. Only needed when a concurrency limit applies.
+	SessionsOnCluster bool
+}
+
+// Selectors returns every requirement for a session: the first round from the
+// session alone, plus the second round described by needs.
+func Selectors(s *v1alpha1.DebugSession, in *v1beta1.Input, needs Needs) map[string]*fnv1.ResourceSelector {
+	configNS := in.GetConfigNamespace()
+	templateNS := s.Spec.TemplateRef.Namespace
+	if templateNS == "" {
+		templateNS = configNS
+	}
+	sel := map[string]*fnv1.ResourceSelector{
+		NameTemplate:      byName(v1alpha1.DebugSessionTemplateKind, templateNS, s.Spec.TemplateRef.Name),
+		NameClusterConfig: byName(v1alpha1.ClusterConfigKind, configNS, s.Spec.Cluster),
+	}
+	for name, ns := range bindingSelectors(in) {
+		sel[name] = byLabels(v1alpha1.DebugSessionClusterBindingKind, ns, nil)
+	}
+	if needs.PodTemplate != "" {
+		sel[NamePodTemplate] = byName(v1alpha1.DebugPodTemplateKind, needs.PodTemplateNamespace, needs.PodTemplate)
+	}
+	if needs.SessionsOnCluster {
+		sel[NameSessions] = byLabels(v1alpha1.DebugSessionKind, "", map[string]string{v1alpha1.LabelCluster: s.Spec.Cluster})
+	}
+	return sel
+}
+
+// bindingSelectors maps requirement names to the namespace they list; an
+// empty namespace lists every namespace.
+func bindingSelectors(in *v1beta1.Input) map[string]string {
+	out := map[string]string{}
+	for _, ns := range in.GetBindingNamespaces() {
+		if ns == v1beta1.AllBindingNamespaces {
+			return map[string]string{NameBindingsPrefix: ""}
+		}
+		out[NameBindingsPrefix+"-"+ns] = ns
+	}
+	return out
+}
+
+func byName(kind, namespace, name string) *fnv1.ResourceSelector {
+	s := &fnv1.ResourceSelector{
+		ApiVersion: v1alpha1.APIVersion,
+		Kind:       kind,
+		Match:      &fnv1.ResourceSelector_MatchName{MatchName: name},
+	}
+	if namespace != "" {
+		s.Namespace = &namespace
+	}
+	return s
+}
+
+func byLabels(kind, namespace string, labels map[string]string) *fnv1.ResourceSelector {
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	s := &fnv1.ResourceSelector{
+		ApiVersion: v1alpha1.APIVersion,
+		Kind:       kind,
+		Match:      &fnv1.ResourceSelector_MatchLabels{MatchLabels: &fnv1.MatchLabels{Labels: labels}},
+	}
+	if namespace != "" {
+		s.Namespace = &namespace
+	}
+	return s
+}
+
+// Fetched is Crossplane's answer to the requirements, typed and filtered.
+type Fetched struct {
+	// Answered reports, by requirement name, whether Crossplane has answered.
+	Answered map[string]bool
+
+	Template      *v1alpha1.DebugSessionTemplate
+	ClusterConfig *v1alpha1.ClusterConfig
+	PodTemplate   *v1alpha1.DebugPodTemplate
+	// Bindings from every trusted namespace, sorted by namespace and name.
+	Bindings []v1alpha1.DebugSessionClusterBinding
+	// Sessions on the same cluster, other than this one, sorted by namespace
+	// and name. Only fetched when a concurrency limit applies.
+	Sessions []v1alpha1.DebugSession
+}
+
+// Complete reports whether Crossplane has answered every selector.
+func (f *Fetched) Complete(sel map[string]*fnv1.ResourceSelector) bool {
+	for name := range sel {
+		if !f.Answered[name] {
+			return false
+		}
+	}
+	return true
+}
+
+// Load reads Crossplane's answers to sel from the request. Every list is
+// filtered by kind and namespace again, because `crossplane render` ignores a
+// selector's namespace; malformed objects are reported with their name and
+// the field that could not be read.
+func Load(req *fnv1.RunFunctionRequest, s *v1alpha1.DebugSession, sel map[string]*fnv1.ResourceSelector) (*Fetched, error) {
+	got, err := request(req)
+	if err != nil {
+		return nil, err
+	}
+	f := &Fetched{Answered: map[string]bool{}}
+	for name := range got {
+		if _, ok := sel[name]; ok {
+			f.Answered[name] = true
+		}
+	}
+
+	if f.Template, err = one[v1alpha1.DebugSessionTemplate](got[NameTemplate], sel[NameTemplate]); err != nil {
+		return nil, err
+	}
+	if f.ClusterConfig, err = one[v1alpha1.ClusterConfig](got[NameClusterConfig], sel[NameClusterConfig]); err != nil {
+		return nil, err
+	}
+	if f.PodTemplate, err = one[v1alpha1.DebugPodTemplate](got[NamePodTemplate], sel[NamePodTemplate]); err != nil {
+		return nil, err
+	}
+
+	names := make([]string, 0, len(sel))
+	for name := range sel {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	seen := map[string]bool{}
+	for _, name := range names {
+		if !isBindings(name) {
+			continue
+		}
+		bs, err := all[v1alpha1.DebugSessionClusterBinding](got[name], sel[name])
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range bs {
+			// Selectors for several namespaces may overlap when a test
+			// harness ignores namespaces; keep each binding once.
+			key := b.Namespace + "/" + b.Name
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			f.Bindings = append(f.Bindings, b)
+		}
+	}
+	sort.Slice(f.Bindings, func(i, j int) bool { return less(&f.Bindings[i].ObjectMeta, &f.Bindings[j].ObjectMeta) })
+
+	if ss := sel[NameSessions]; ss != nil {
+		sessions, err := all[v1alpha1.DebugSession](got[NameSessions], ss)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range sessions {
+			if o.Namespace == s.Namespace && o.Name == s.Name {
+				continue
+			}
+			if o.Labels[v1alpha1.LabelCluster] != s.Spec.Cluster {
+				continue
+			}
+			f.Sessions = append(f.Sessions, o)
+		}
+		sort.Slice(f.Sessions, func(i, j int) bool { return less(&f.Sessions[i].ObjectMeta, &f.Sessions[j].ObjectMeta) })
+	}
+	return f, nil
+}
+
+func isBindings(name string) bool {
+	return name == NameBindingsPrefix || len(name) > len(NameBindingsPrefix) && name[:len(NameBindingsPrefix)+1] == NameBindingsPrefix+"-"
+}
+
+// request returns the required resources of a request. Crossplane before
+// v2 sends them as extra resources, so both fields are read.
+func request(req *fnv1.RunFunctionRequest) (map[string][]resource.Required, error) {
+	out := map[string][]resource.Required{}
+	for name, rs := range req.GetExtraResources() { //nolint:staticcheck // Older Crossplane sends the deprecated field.
+		items, err := convert(name, rs)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = items
+	}
+	for name, rs := range req.GetRequiredResources() {
+		items, err := convert(name, rs)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = items
+	}
+	return out, nil
+}
+
+func convert(name string, rs *fnv1.Resources) ([]resource.Required, error) {
+	items := make([]resource.Required, 0, len(rs.GetItems()))
+	for i, r := range rs.GetItems() {
+		u := &unstructured.Unstructured{}
+		if err := resource.AsObject(r.GetResource(), u); err != nil {
+			return nil, errors.Wrapf(err, "cannot read required resource %q item %d", name, i)
+		}
+		items = append(items, resource.Required{Resource: u})
+	}
+	return items, nil
+}
+
+// matches applies the selector again, because a development render does not
+// honour namespaces.
+func matches(u *unstructured.Unstructured, sel *fnv1.ResourceSelector) bool {
+	if sel == nil {
+		return false
+	}
+	if u.GetAPIVersion() != sel.GetApiVersion() || u.GetKind() != sel.GetKind() {
+		return false
+	}
+	if ns := sel.GetNamespace(); sel.Namespace != nil && u.GetNamespace() != ns {
+		return false
+	}
+	switch m := sel.GetMatch().(type) {
+	case *fnv1.ResourceSelector_MatchName:
+		return u.GetName() == m.MatchName
+	case *fnv1.ResourceSelector_MatchLabels:
+		l := u.GetLabels()
+		for k, v := range m.MatchLabels.GetLabels() {
+			if l[k] != v {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// object is satisfied by pointers to the API types.
+type object[T any] interface {
+	*T
+	runtime.Object
+}
+
+func decode[T any, P object[T]](u *unstructured.Unstructured) (*T, error) {
+	out := new(T)
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(u.Object, out, false); err != nil {
+		return nil, errors.Wrapf(err, "cannot read %s %s", u.GetKind(), namespacedName(u))
+	}
+	return out, nil
+}
+
+func one[T any, P object[T]](items []resource.Required, sel *fnv1.ResourceSelector) (*T, error) {
+	for _, r := range items {
+		if !matches(r.Resource, sel) {
+			continue
+		}
+		return decode[T, P](r.Resource)
+	}
+	return nil, nil
+}
+
+func all[T any, P object[T]](items []resource.Required, sel *fnv1.ResourceSelector) ([]T, error) {
+	out := make([]T, 0, len(items))
+	for _, r := range items {
+		if !matches(r.Resource, sel) {
+			continue
+		}
+		o, err := decode[T, P](r.Resource)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *o)
+	}
+	return out, nil
+}
+
+func namespacedName(u *unstructured.Unstructured) string {
+	if u.GetNamespace() == "" {
+		return u.GetName()
+	}
+	return fmt.Sprintf("%s/%s", u.GetNamespace(), u.GetName())
+}
+
+type meta interface {
+	GetNamespace() string
+	GetName() string
+}
+
+func less(a, b meta) bool {
+	if a.GetNamespace() != b.GetNamespace() {
+		return a.GetNamespace() < b.GetNamespace()
+	}
+	return a.GetName() < b.GetName()
+}

@@ -1,0 +1,159 @@
+// Package workload builds the debug workload, a DaemonSet or a Deployment,
+// from a DebugPodTemplate.
+package workload
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"maps"
+	"strings"
+
+	"github.com/crossplane/function-sdk-go/errors"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+)
+
+const (
+	namePrefix = "debug-"
+	hashLength = 8
+	// maxNameLength keeps workload names valid as label values, which is
+	// what the DaemonSet and Deployment controllers need of them.
+	maxNameLength = validation.DNS1123LabelMaxLength
+)
+
+// Name returns the name of a session's workload: debug-<session>-<hash>. The
+// hash of the session's namespace and name keeps names of sessions with the
+// same name in different namespaces apart, and keeps a truncated name unique.
+func Name(sessionNamespace, sessionName string) string {
+	sum := sha256.Sum256([]byte(sessionNamespace + "/" + sessionName))
+	suffix := "-" + hex.EncodeToString(sum[:])[:hashLength]
+
+	base := strings.ToLower(strings.ReplaceAll(sessionName, ".", "-"))
+	if room := maxNameLength - len(namePrefix) - len(suffix); len(base) > room {
+		base = base[:room]
+	}
+	base = strings.TrimRight(base, "-")
+	return namePrefix + base + suffix
+}
+
+// Labels returns the standard labels of a session's pods and objects. They
+// are also the `.Labels` of auxiliary resource templates.
+func Labels(s *v1alpha1.DebugSession, templateName string) (map[string]string, error) {
+	l := map[string]string{
+		v1alpha1.LabelSession:          s.Name,
+		v1alpha1.LabelSessionNamespace: s.Namespace,
+		v1alpha1.LabelSessionType:      "debug",
+		v1alpha1.LabelCluster:          s.Spec.Cluster,
+		v1alpha1.LabelTemplate:         templateName,
+		v1alpha1.LabelManagedBy:        v1alpha1.ManagedBy,
+	}
+	for k, v := range l {
+		if msgs := validation.IsValidLabelValue(v); len(msgs) > 0 {
+			return nil, errors.Errorf("cannot use %q as the value of label %s: %s", v, k, strings.Join(msgs, "; "))
+		}
+	}
+	return l, nil
+}
+
+// Params describe a workload to build.
+type Params struct {
+	Session     *v1alpha1.DebugSession
+	Template    *v1alpha1.DebugSessionTemplate
+	PodTemplate *v1alpha1.DebugPodTemplate
+	Namespace   string
+	Labels      map[string]string
+
+	// Constrain is applied to the pod spec last, so that nothing in the pod
+	// template can weaken the mandatory scheduling constraints it sets.
+	Constrain func(*corev1.PodSpec) error
+}
+
+// Build returns the workload as an unstructured object ready to compose.
+func Build(p Params) (*unstructured.Unstructured, error) {
+	pt := p.PodTemplate.Spec.Template
+	spec := *pt.Spec.DeepCopy()
+	if len(spec.Containers) == 0 {
+		return nil, errors.Errorf("DebugPodTemplate %s/%s spec.template.spec.containers: at least one container is required", p.PodTemplate.Namespace, p.PodTemplate.Name)
+	}
+	// Debug pods get no API credentials and no service environment unless
+	// the pod template asks for them.
+	if spec.AutomountServiceAccountToken == nil {
+		spec.AutomountServiceAccountToken = ptr(false)
+	}
+	if spec.EnableServiceLinks == nil {
+		spec.EnableServiceLinks = ptr(false)
+	}
+	if p.Constrain != nil {
+		if err := p.Constrain(&spec); err != nil {
+			return nil, err
+		}
+	}
+
+	podLabels := map[string]string{}
+	maps.Copy(podLabels, pt.Metadata.Labels)
+	maps.Copy(podLabels, p.Labels) // The standard labels always win.
+
+	tmpl := corev1.PodTemplateSpec{
+		ObjectMeta: metav1.ObjectMeta{Labels: podLabels, Annotations: pt.Metadata.Annotations},
+		Spec:       spec,
+	}
+	selector := &metav1.LabelSelector{MatchLabels: map[string]string{
+		v1alpha1.LabelSession:          p.Labels[v1alpha1.LabelSession],
+		v1alpha1.LabelSessionNamespace: p.Labels[v1alpha1.LabelSessionNamespace],
+	}}
+	meta := metav1.ObjectMeta{
+		Name:      Name(p.Session.Namespace, p.Session.Name),
+		Namespace: p.Namespace,
+		Labels:    maps.Clone(p.Labels),
+	}
+
+	var obj runtime.Object
+	switch Kind(p.Template) {
+	case v1alpha1.WorkloadTypeDeployment:
+		replicas := int32(1)
+		if r := p.Template.Spec.Replicas; r != nil {
+			replicas = *r
+		}
+		obj = &appsv1.Deployment{
+			TypeMeta:   metav1.TypeMeta{APIVersion: appsv1.SchemeGroupVersion.String(), Kind: "Deployment"},
+			ObjectMeta: meta,
+			Spec:       appsv1.DeploymentSpec{Replicas: &replicas, Selector: selector, Template: tmpl},
+		}
+	default:
+		obj = &appsv1.DaemonSet{
+			TypeMeta:   metav1.TypeMeta{APIVersion: appsv1.SchemeGroupVersion.String(), Kind: "DaemonSet"},
+			ObjectMeta: meta,
+			Spec:       appsv1.DaemonSetSpec{Selector: selector, Template: tmpl},
+		}
+	}
+	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	if err != nil {
+		return nil, errors.Wrap(err, "cannot convert the workload to an unstructured object")
+	}
+	clean(u)
+	return &unstructured.Unstructured{Object: u}, nil
+}
+
+// Kind returns the workload kind of a template.
+func Kind(t *v1alpha1.DebugSessionTemplate) v1alpha1.WorkloadType {
+	if t.Spec.WorkloadType == v1alpha1.WorkloadTypeDeployment {
+		return v1alpha1.WorkloadTypeDeployment
+	}
+	return v1alpha1.WorkloadTypeDaemonSet
+}
+
+// clean removes the empty status and creationTimestamp fields that typed
+// objects always serialise; they would only be noise in the desired state.
+func clean(u map[string]any) {
+	delete(u, "status")
+	unstructured.RemoveNestedField(u, "metadata", "creationTimestamp")
+	unstructured.RemoveNestedField(u, "spec", "template", "metadata", "creationTimestamp")
+}
+
+func ptr[T any](v T) *T { return &v }
