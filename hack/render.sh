@@ -5,6 +5,9 @@
 #   hack/render.sh golden  rewrite each scenario's expected.yaml
 #   hack/render.sh check   diff each render against expected.yaml
 #
+# Further arguments name scenario folders to render instead of all of them:
+#   hack/render.sh run example/netops-active
+#
 # A scenario is a folder under example/ with xr.yaml and required.yaml, and
 # optionally composition.yaml (default example/install/composition.yaml) and
 # observed.yaml (composed resources that already exist).
@@ -20,8 +23,17 @@ cache="${CACHE_DIR:-$PWD/.cache}"
 crossplane="${cache}/bin/crossplane-${CROSSPLANE_VERSION:-v2.2.1}"
 function_bin="${cache}/bin/function-debug-session"
 fixed_now="${FIXED_NOW:-2026-01-01T09:00:00Z}"
-work="${cache}/render"
-mkdir -p "${work}"
+shift || true
+scenarios=("$@")
+if [ ${#scenarios[@]} -eq 0 ]; then
+  for dir in example/*/; do
+    [ -f "${dir}xr.yaml" ] && scenarios+=("${dir%/}")
+  done
+fi
+
+# Each run gets its own scratch folder, so concurrent runs do not collide.
+mkdir -p "${cache}/render"
+work=$(mktemp -d "${cache}/render/run-XXXXXX")
 
 for bin in "${crossplane}" "${function_bin}"; do
   [ -x "${bin}" ] || { echo "render: ${bin} is missing; run 'make build' and 'make tools'" >&2; exit 1; }
@@ -36,7 +48,12 @@ log="${work}/function.log"
 "${function_bin}" serve --insecure --address "127.0.0.1:${port}" --metrics-address "" \
   --fixed-now "${fixed_now}" --debug > "${log}" 2>&1 &
 fn_pid=$!
-trap 'kill "${fn_pid}" 2>/dev/null || true; wait "${fn_pid}" 2>/dev/null || true' EXIT
+cleanup() {
+  kill "${fn_pid}" 2>/dev/null || true
+  wait "${fn_pid}" 2>/dev/null || true
+  if [ "${failed:-1}" = 0 ]; then rm -rf "${work}"; else echo "render: logs are in ${work}" >&2; fi
+}
+trap cleanup EXIT
 
 for _ in $(seq 1 100); do
   listening "${port}" && break
@@ -48,9 +65,9 @@ listening "${port}" || { echo "render: the function did not listen on 127.0.0.1:
 sed "s/127.0.0.1:9443/127.0.0.1:${port}/" example/functions.yaml > "${work}/functions.yaml"
 
 failed=0
-for dir in example/*/; do
+for dir in "${scenarios[@]}"; do
   dir="${dir%/}"
-  [ -f "${dir}/xr.yaml" ] || continue
+  [ -f "${dir}/xr.yaml" ] || { echo "render: ${dir} has no xr.yaml" >&2; failed=1; continue; }
   name=$(basename "${dir}")
   composition="${dir}/composition.yaml"
   [ -f "${composition}" ] || composition=example/install/composition.yaml
