@@ -9,6 +9,7 @@
 package requirements
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 
@@ -277,9 +278,16 @@ type object[T any] interface {
 	runtime.Object
 }
 
+// decode reads an object through JSON rather than the unstructured
+// converter, because JSON errors name the offending field
+// ("spec.replicas of type int32"), which is what a platform engineer needs.
 func decode[T any, P object[T]](u *unstructured.Unstructured) (*T, error) {
 	out := new(T)
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(u.Object, out, false); err != nil {
+	raw, err := json.Marshal(u.Object)
+	if err == nil {
+		err = json.Unmarshal(raw, out)
+	}
+	if err != nil {
 		return nil, errors.Wrapf(err, "cannot read %s %s", u.GetKind(), namespacedName(u))
 	}
 	return out, nil
