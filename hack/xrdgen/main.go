@@ -61,7 +61,7 @@ func generate(path string) (string, error) {
 				"singular":   names["singular"],
 				"categories": []any{"breakglass"},
 			},
-			"scope":                "Namespaced",
+			"scope":                 "Namespaced",
 			"defaultCompositionRef": map[string]any{"name": "debug-session"},
 			"versions": []any{map[string]any{
 				"name":          v["name"],
