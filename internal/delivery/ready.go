@@ -1,0 +1,183 @@
+package delivery
+
+import (
+	"fmt"
+
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/crossplane/function-sdk-go/resource/composed"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
+)
+
+// Readiness is what the observed state says about one composed resource.
+type Readiness struct {
+	// Observed is true once Crossplane has created the composed resource
+	// and reports it back.
+	Observed bool
+
+	// Ready is true when the resource can be depended on: its
+	// provider-kubernetes Object says Ready, or, composed directly, it
+	// exists and a workload has all its pods available.
+	Ready bool
+
+	// Message says in plain English why the resource is not ready; it is
+	// empty when it is.
+	Message string
+}
+
+// Readiness returns the readiness of the composed resource called name.
+//
+// With ProviderKubernetes delivery the Object's Ready condition decides: the
+// provider sets it when the object was applied to the target cluster, and, for
+// a workload, when its pods are available (see readinessQuery). Composed
+// directly, a resource is ready once observed, except a workload, which must
+// also have its pods available.
+func (t Target) Readiness(name resource.Name, observed map[resource.Name]resource.ObservedComposed) Readiness {
+	oc, ok := observed[name]
+	if !ok || oc.Resource == nil {
+		return Readiness{Message: "not created yet"}
+	}
+	if t.Mode == v1beta1.DeliveryLocal {
+		return localReadiness(oc.Resource)
+	}
+	return objectReadiness(oc.Resource)
+}
+
+// Ready reports whether the composed resource called name is ready. It is
+// Readiness(name, observed).Ready.
+func (t Target) Ready(name resource.Name, observed map[resource.Name]resource.ObservedComposed) bool {
+	return t.Readiness(name, observed).Ready
+}
+
+func objectReadiness(o *composed.Unstructured) Readiness {
+	c := o.GetCondition(xpv2.TypeReady)
+	if c.Status == corev1.ConditionTrue {
+		return Readiness{Observed: true, Ready: true}
+	}
+	msg := fmt.Sprintf("%s is not ready", o.GetKind())
+	if c.Reason != "" {
+		msg += fmt.Sprintf(" (%s)", c.Reason)
+	}
+	if c.Message != "" {
+		msg += ": " + c.Message
+	}
+	return Readiness{Observed: true, Message: msg}
+}
+
+var (
+	daemonSetKind  = appsv1.SchemeGroupVersion.WithKind("DaemonSet")
+	deploymentKind = appsv1.SchemeGroupVersion.WithKind("Deployment")
+)
+
+func localReadiness(o *composed.Unstructured) Readiness {
+	switch o.GroupVersionKind() {
+	case daemonSetKind:
+		ds := &appsv1.DaemonSet{}
+		if err := fromUnstructured(o, ds); err != nil {
+			return Readiness{Observed: true, Message: err.Error()}
+		}
+		return daemonSetReadiness(ds)
+	case deploymentKind:
+		d := &appsv1.Deployment{}
+		if err := fromUnstructured(o, d); err != nil {
+			return Readiness{Observed: true, Message: err.Error()}
+		}
+		return deploymentReadiness(d)
+	}
+	return Readiness{Observed: true, Ready: true}
+}
+
+// fromUnstructured parses an observed object into its API type. Observed
+// resources arrive as protobuf Structs, whose numbers are all float64; the
+// converter turns them back into integers, which the unstructured accessors
+// (GetGeneration and friends) would not.
+func fromUnstructured(o *composed.Unstructured, into runtime.Object) error {
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.UnstructuredContent(), into); err != nil {
+		return fmt.Errorf("cannot read the observed %s %s: %w", o.GetKind(), o.GetName(), err)
+	}
+	return nil
+}
+
+// daemonSetReadiness wants every scheduled pod available, and at least one.
+//
+// A DaemonSet that no node is eligible for (desiredNumberScheduled 0) is not
+// ready. Formally it has everything it asked for, but a debug session whose
+// pods run nowhere is of no use, and calling it ready would tell the user to
+// go ahead. Kept unready, the session shows "Unready resources: workload" and
+// the workload message says that no node is eligible, which points at the
+// scheduling constraints or the node labels and taints.
+func daemonSetReadiness(ds *appsv1.DaemonSet) Readiness {
+	if r, stale := staleStatus("DaemonSet", ds.Generation, ds.Status.ObservedGeneration); stale {
+		return r
+	}
+	st := ds.Status
+	switch {
+	case st.DesiredNumberScheduled == 0:
+		return Readiness{Observed: true, Message: "DaemonSet runs no pod: no node is eligible for its pods"}
+	case st.NumberAvailable < st.DesiredNumberScheduled:
+		return Readiness{Observed: true, Message: fmt.Sprintf("DaemonSet has %d of %d pods available", st.NumberAvailable, st.DesiredNumberScheduled)}
+	}
+	return Readiness{Observed: true, Ready: true}
+}
+
+// deploymentReadiness wants as many available pods as the spec asks for.
+func deploymentReadiness(d *appsv1.Deployment) Readiness {
+	if r, stale := staleStatus("Deployment", d.Generation, d.Status.ObservedGeneration); stale {
+		return r
+	}
+	want := int32(1) // The API server's default.
+	if d.Spec.Replicas != nil {
+		want = *d.Spec.Replicas
+	}
+	if d.Status.AvailableReplicas < want {
+		return Readiness{Observed: true, Message: fmt.Sprintf("Deployment has %d of %d pods available", d.Status.AvailableReplicas, want)}
+	}
+	return Readiness{Observed: true, Ready: true}
+}
+
+// staleStatus reports a workload whose controller has not yet looked at its
+// current spec: its status still describes an older one, so it says nothing
+// about readiness.
+func staleStatus(kind string, generation, observedGeneration int64) (Readiness, bool) {
+	if observedGeneration >= generation {
+		return Readiness{}, false
+	}
+	return Readiness{Observed: true, Message: fmt.Sprintf("%s status is not up to date with its spec yet", kind)}, true
+}
+
+// CEL queries for provider-kubernetes' DeriveFromCelQuery readiness policy.
+// They say on the target cluster what daemonSetReadiness and
+// deploymentReadiness say here, so that a workload is ready under the same
+// conditions in both delivery modes; a test evaluates both against the same
+// objects. The provider hands the observed object over as JSON, so absent
+// fields must be tested with has() and numbers are doubles.
+const (
+	celUpToDate = `(!has(object.metadata.generation) || ` +
+		`(has(object.status.observedGeneration) && object.status.observedGeneration >= object.metadata.generation))`
+
+	celDaemonSetReady = `has(object.status) && ` + celUpToDate + ` && ` +
+		`has(object.status.desiredNumberScheduled) && object.status.desiredNumberScheduled > 0 && ` +
+		`has(object.status.numberAvailable) && object.status.numberAvailable >= object.status.desiredNumberScheduled`
+
+	celDeploymentReady = `has(object.status) && ` + celUpToDate + ` && ` +
+		`(has(object.status.availableReplicas) ? object.status.availableReplicas : 0) >= ` +
+		`(has(object.spec.replicas) ? object.spec.replicas : 1)`
+)
+
+// readinessQuery returns the CEL query that decides when an Object wrapping
+// manifest is ready, or "" to keep the provider's default (ready once the
+// object is applied), which is right for every kind that is not a workload.
+func readinessQuery(manifest *unstructured.Unstructured) string {
+	switch manifest.GroupVersionKind() {
+	case daemonSetKind:
+		return celDaemonSetReady
+	case deploymentKind:
+		return celDeploymentReady
+	}
+	return ""
+}

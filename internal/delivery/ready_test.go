@@ -1,0 +1,258 @@
+package delivery
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/crossplane/function-sdk-go/resource"
+	"github.com/crossplane/function-sdk-go/resource/composed"
+	"github.com/google/cel-go/cel"
+	celtypes "github.com/google/cel-go/common/types"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
+)
+
+// observedFromJSON parses an observed object the way it reaches the
+// function: through a protobuf Struct, so that every number is a float64.
+func observedFromJSON(t *testing.T, s string) *composed.Unstructured {
+	t.Helper()
+	o := composed.New()
+	if err := json.Unmarshal([]byte(s), &o.Object); err != nil {
+		t.Fatalf("cannot parse %s: %v", s, err)
+	}
+	return o
+}
+
+const (
+	daemonSetReady = `{"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"debug","generation":2},
+		"status":{"observedGeneration":2,"desiredNumberScheduled":3,"numberAvailable":3}}`
+	daemonSetNoNodes = `{"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"debug","generation":1},
+		"status":{"observedGeneration":1,"desiredNumberScheduled":0,"numberAvailable":0}}`
+	daemonSetPartial = `{"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"debug","generation":1},
+		"status":{"observedGeneration":1,"desiredNumberScheduled":3,"numberAvailable":2}}`
+	daemonSetNoAvailableField = `{"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"debug","generation":1},
+		"status":{"observedGeneration":1,"desiredNumberScheduled":2}}`
+	daemonSetStale = `{"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"debug","generation":3},
+		"status":{"observedGeneration":2,"desiredNumberScheduled":3,"numberAvailable":3}}`
+	daemonSetNew = `{"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"debug","generation":1}}`
+
+	deploymentDefaultReplicasReady = `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"debug","generation":1},
+		"spec":{},"status":{"observedGeneration":1,"availableReplicas":1}}`
+	deploymentReady = `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"debug","generation":1},
+		"spec":{"replicas":3},"status":{"observedGeneration":1,"availableReplicas":3,"replicas":3}}`
+	deploymentPartial = `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"debug","generation":1},
+		"spec":{"replicas":3},"status":{"observedGeneration":1,"availableReplicas":1,"replicas":3}}`
+	deploymentNoneAvailable = `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"debug","generation":1},
+		"spec":{"replicas":2},"status":{"observedGeneration":1,"replicas":2}}`
+	deploymentStale = `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"debug","generation":2},
+		"spec":{"replicas":1},"status":{"observedGeneration":1,"availableReplicas":1}}`
+	deploymentScaledToZero = `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"debug","generation":1},
+		"spec":{"replicas":0},"status":{"observedGeneration":1}}`
+)
+
+// workloadCases are workloads on a target cluster, with their readiness as
+// the Local mode computes it. The CEL queries of the ProviderKubernetes mode
+// must agree on every one of them.
+var workloadCases = map[string]struct {
+	reason string
+	object string
+	want   Readiness
+}{
+	"DaemonSetAllAvailable": {
+		reason: "A DaemonSet with a pod available on every eligible node is ready.",
+		object: daemonSetReady,
+		want:   Readiness{Observed: true, Ready: true},
+	},
+	"DaemonSetOnNoNode": {
+		reason: "A DaemonSet that no node is eligible for runs no debug pod, so it is not ready, and the message says why.",
+		object: daemonSetNoNodes,
+		want:   Readiness{Observed: true, Message: "DaemonSet runs no pod: no node is eligible for its pods"},
+	},
+	"DaemonSetPartlyAvailable": {
+		reason: "A DaemonSet with fewer available pods than scheduled ones is not ready yet.",
+		object: daemonSetPartial,
+		want:   Readiness{Observed: true, Message: "DaemonSet has 2 of 3 pods available"},
+	},
+	"DaemonSetNoneAvailable": {
+		reason: "The API server omits numberAvailable when it is zero; that is not ready, not an error.",
+		object: daemonSetNoAvailableField,
+		want:   Readiness{Observed: true, Message: "DaemonSet has 0 of 2 pods available"},
+	},
+	"DaemonSetStaleStatus": {
+		reason: "A status written for an older spec says nothing about the current one.",
+		object: daemonSetStale,
+		want:   Readiness{Observed: true, Message: "DaemonSet status is not up to date with its spec yet"},
+	},
+	"DaemonSetJustCreated": {
+		reason: "A DaemonSet whose controller has not written a status yet is not ready.",
+		object: daemonSetNew,
+		want:   Readiness{Observed: true, Message: "DaemonSet status is not up to date with its spec yet"},
+	},
+	"DeploymentDefaultReplicas": {
+		reason: "A Deployment without spec.replicas wants one pod, as the API server defaults it.",
+		object: deploymentDefaultReplicasReady,
+		want:   Readiness{Observed: true, Ready: true},
+	},
+	"DeploymentAllAvailable": {
+		reason: "A Deployment with as many available pods as replicas is ready.",
+		object: deploymentReady,
+		want:   Readiness{Observed: true, Ready: true},
+	},
+	"DeploymentPartlyAvailable": {
+		reason: "A Deployment with fewer available pods than replicas is not ready.",
+		object: deploymentPartial,
+		want:   Readiness{Observed: true, Message: "Deployment has 1 of 3 pods available"},
+	},
+	"DeploymentNoneAvailable": {
+		reason: "The API server omits availableReplicas when it is zero; that is not ready, not an error.",
+		object: deploymentNoneAvailable,
+		want:   Readiness{Observed: true, Message: "Deployment has 0 of 2 pods available"},
+	},
+	"DeploymentStaleStatus": {
+		reason: "A status written for an older spec says nothing about the current one.",
+		object: deploymentStale,
+		want:   Readiness{Observed: true, Message: "Deployment status is not up to date with its spec yet"},
+	},
+	"DeploymentScaledToZero": {
+		reason: "A Deployment asking for no pods has all it asked for.",
+		object: deploymentScaledToZero,
+		want:   Readiness{Observed: true, Ready: true},
+	},
+}
+
+func TestLocalWorkloadReadiness(t *testing.T) {
+	target := Target{Mode: v1beta1.DeliveryLocal}
+	for name, tc := range workloadCases {
+		t.Run(name, func(t *testing.T) {
+			observed := map[resource.Name]resource.ObservedComposed{
+				WorkloadResourceName: {Resource: observedFromJSON(t, tc.object)},
+			}
+			got := target.Readiness(WorkloadResourceName, observed)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("%s\nReadiness(...): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+// TestReadinessQueriesAgreeWithLocal evaluates the CEL queries handed to
+// provider-kubernetes the way the provider does (one dynamic variable,
+// "object", holding the observed object decoded from JSON) and checks that
+// they call a workload ready exactly when Local delivery does.
+func TestReadinessQueriesAgreeWithLocal(t *testing.T) {
+	env, err := cel.NewEnv(cel.Variable("object", cel.AnyType))
+	if err != nil {
+		t.Fatalf("cel.NewEnv: %v", err)
+	}
+	for name, tc := range workloadCases {
+		t.Run(name, func(t *testing.T) {
+			o := observedFromJSON(t, tc.object)
+			query := readinessQuery(&o.Unstructured)
+			if query == "" {
+				t.Fatalf("%s\nreadinessQuery(%s) is empty", tc.reason, o.GetKind())
+			}
+			ast, iss := env.Compile(query)
+			if iss.Err() != nil {
+				t.Fatalf("cannot compile %q: %v", query, iss.Err())
+			}
+			if !reflect.DeepEqual(ast.OutputType(), cel.BoolType) {
+				t.Fatalf("%q has type %v; the provider wants bool", query, ast.OutputType())
+			}
+			prg, err := env.Program(ast)
+			if err != nil {
+				t.Fatalf("cannot plan %q: %v", query, err)
+			}
+			val, _, err := prg.Eval(map[string]any{"object": o.Object})
+			if err != nil {
+				t.Fatalf("%s\ncannot evaluate the %s query: %v", tc.reason, o.GetKind(), err)
+			}
+			if got := val == celtypes.True; got != tc.want.Ready {
+				t.Errorf("%s\nthe %s CEL query says ready=%t, Local delivery says ready=%t", tc.reason, o.GetKind(), got, tc.want.Ready)
+			}
+		})
+	}
+}
+
+func TestReadiness(t *testing.T) {
+	type args struct {
+		target   Target
+		name     resource.Name
+		observed map[resource.Name]resource.ObservedComposed
+	}
+	pk := Target{Mode: v1beta1.DeliveryProviderKubernetes, ObjectAPIVersion: v1beta1.DefaultObjectAPIVersion}
+	local := Target{Mode: v1beta1.DeliveryLocal}
+	cases := map[string]struct {
+		reason string
+		args   args
+		want   Readiness
+	}{
+		"NotObserved": {
+			reason: "A resource Crossplane has not reported back is neither observed nor ready.",
+			args:   args{target: pk, name: "aux-sa", observed: nil},
+			want:   Readiness{Message: "not created yet"},
+		},
+		"ObjectReady": {
+			reason: "An Object whose Ready condition is True is ready.",
+			args: args{target: pk, name: WorkloadResourceName, observed: map[resource.Name]resource.ObservedComposed{
+				WorkloadResourceName: {Resource: observedFromJSON(t, `{"apiVersion":"kubernetes.crossplane.io/v1alpha2","kind":"Object",
+					"status":{"conditions":[{"type":"Synced","status":"True","reason":"ReconcileSuccess"},{"type":"Ready","status":"True","reason":"Available"}]}}`)},
+			}},
+			want: Readiness{Observed: true, Ready: true},
+		},
+		"ObjectUnavailable": {
+			reason: "An Object whose Ready condition is False is not ready, and the message passes on the provider's reason and message.",
+			args: args{target: pk, name: WorkloadResourceName, observed: map[resource.Name]resource.ObservedComposed{
+				WorkloadResourceName: {Resource: observedFromJSON(t, `{"apiVersion":"kubernetes.crossplane.io/v1alpha2","kind":"Object",
+					"status":{"conditions":[{"type":"Ready","status":"False","reason":"Unavailable","message":"failed to eval the program"}]}}`)},
+			}},
+			want: Readiness{Observed: true, Message: "Object is not ready (Unavailable): failed to eval the program"},
+		},
+		"ObjectWithoutConditions": {
+			reason: "An Object the provider has not reconciled yet is not ready.",
+			args: args{target: pk, name: "aux-sa", observed: map[resource.Name]resource.ObservedComposed{
+				"aux-sa": {Resource: observedFromJSON(t, `{"apiVersion":"kubernetes.m.crossplane.io/v1alpha1","kind":"Object"}`)},
+			}},
+			want: Readiness{Observed: true, Message: "Object is not ready"},
+		},
+		"ProviderKubernetesIgnoresWorkloadStatus": {
+			reason: "With ProviderKubernetes delivery only the Object's condition counts, even if the observed resource looks like an available workload.",
+			args: args{target: pk, name: WorkloadResourceName, observed: map[resource.Name]resource.ObservedComposed{
+				WorkloadResourceName: {Resource: observedFromJSON(t, daemonSetReady)},
+			}},
+			want: Readiness{Observed: true, Message: "DaemonSet is not ready"},
+		},
+		"LocalOtherKindReadyWhenObserved": {
+			reason: "Composed directly, a kind that is not a workload is ready as soon as it exists.",
+			args: args{target: local, name: "aux-cm", observed: map[resource.Name]resource.ObservedComposed{
+				"aux-cm": {Resource: observedFromJSON(t, `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm"}}`)},
+			}},
+			want: Readiness{Observed: true, Ready: true},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := tc.args.target.Readiness(tc.args.name, tc.args.observed)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("%s\nReadiness(...): -want, +got:\n%s", tc.reason, diff)
+			}
+			if gotReady := tc.args.target.Ready(tc.args.name, tc.args.observed); gotReady != tc.want.Ready {
+				t.Errorf("%s\nReady(...) = %t, Readiness(...).Ready = %t", tc.reason, gotReady, tc.want.Ready)
+			}
+		})
+	}
+}
+
+func TestLocalReadinessOfUnreadableWorkload(t *testing.T) {
+	// A workload whose observed state does not parse is not ready, and the
+	// message names it; the rest of the message is the converter's.
+	observed := map[resource.Name]resource.ObservedComposed{
+		WorkloadResourceName: {Resource: observedFromJSON(t, `{"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"debug"},"status":{"numberAvailable":"three"}}`)},
+	}
+	got := Target{Mode: v1beta1.DeliveryLocal}.Readiness(WorkloadResourceName, observed)
+	if got.Ready || !got.Observed || !strings.HasPrefix(got.Message, "cannot read the observed DaemonSet debug: ") {
+		t.Errorf("Readiness(...) = %+v, want observed, not ready, and a message naming the DaemonSet", got)
+	}
+}
