@@ -93,3 +93,23 @@ test: fmt-check vet unit check-generate lint render-check
 .PHONY: clean
 clean:
 	rm -rf $(CACHE_DIR)/bin/function-debug-session $(CACHE_DIR)/render
+
+## Packaging and schema validation.
+
+XPKG := $(CACHE_DIR)/xpkg/function-debug-session.xpkg
+
+# The Function package, built without Docker (see hack/xpkg.sh).
+.PHONY: xpkg
+xpkg: $(CROSSPLANE)
+	XPKG_OUT=$(XPKG) ./hack/xpkg.sh
+
+# Starts the package's runtime image entrypoint and calls RunFunction.
+# hack/xpkg is its own Go module, so `make unit` does not run this.
+.PHONY: xpkg-test
+xpkg-test: xpkg
+	cd hack/xpkg && XPKG=$(XPKG) go test -count=1 ./...
+
+# `crossplane beta validate` of every rendered example, offline.
+.PHONY: validate
+validate: build $(CROSSPLANE)
+	./hack/validate.sh
