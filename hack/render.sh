@@ -4,6 +4,7 @@
 #   hack/render.sh run     print each scenario's render
 #   hack/render.sh golden  rewrite each scenario's expected.yaml
 #   hack/render.sh check   diff each render against expected.yaml
+#   hack/render.sh keep    write each render to $RENDER_KEEP_DIR/<scenario>.yaml
 #
 # Further arguments name scenario folders to render instead of all of them:
 #   hack/render.sh run example/netops-active
@@ -73,6 +74,8 @@ for dir in "${scenarios[@]}"; do
   [ -f "${composition}" ] || composition=example/install/composition.yaml
   args=("${dir}/xr.yaml" "${composition}" "${work}/functions.yaml" -r --required-resources="${dir}/required.yaml")
   [ -f "${dir}/observed.yaml" ] && args+=(--observed-resources="${dir}/observed.yaml")
+  # Kept renders are for schema validation, which needs the whole XR.
+  [ "${mode}" = keep ] && args+=(--include-full-xr)
 
   out="${work}/${name}.yaml"
   if ! "${crossplane}" render "${args[@]}" > "${out}" 2> "${work}/${name}.err"; then
@@ -99,7 +102,10 @@ for dir in "${scenarios[@]}"; do
         echo "render: ${name}: matches expected.yaml"
       fi
       ;;
-    *) echo "usage: $0 run|golden|check" >&2; exit 2 ;;
+    keep)
+      cp "${out}" "${RENDER_KEEP_DIR:?keep needs RENDER_KEEP_DIR}/${name}.yaml"
+      ;;
+    *) echo "usage: $0 run|golden|check|keep" >&2; exit 2 ;;
   esac
 done
 exit "${failed}"
