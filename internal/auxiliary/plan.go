@@ -1,0 +1,104 @@
+package auxiliary
+
+import (
+	"github.com/crossplane/function-sdk-go/resource"
+
+	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/delivery"
+)
+
+// Phases of an auxiliary resource in the session status.
+const (
+	// PhasePending resources wait for the workload: they are created after
+	// it (createBefore: false).
+	PhasePending = "Pending"
+	// PhaseCreating resources are desired but not yet observed ready.
+	PhaseCreating = "Creating"
+	// PhaseReady resources are observed ready.
+	PhaseReady = "Ready"
+	// PhaseSkipped resources failed to render and have failurePolicy ignore.
+	PhaseSkipped = "Skipped"
+	// PhaseRetained resources stay after the session ended (deleteAfter:
+	// false).
+	PhaseRetained = "Retained"
+)
+
+// Plan is what to return for a session's auxiliary resources.
+type Plan struct {
+	// Objects to return as desired composed resources, in order. Objects
+	// with deleteAfter: false are marked Orphan, so they outlive the
+	// session on the target cluster.
+	Objects []delivery.Object
+	// Workload reports whether the debug workload may be returned.
+	Workload bool
+	// WaitingFor names the createBefore resources that hold the workload
+	// back because they are not ready yet.
+	WaitingFor []string
+	// Status entries, one per enabled resource, in order.
+	Status []v1alpha1.AuxiliaryResourceStatus
+}
+
+// Plan orders a running session's resources around its workload, named
+// workload among the composed resources:
+//
+//   - createBefore resources are always returned;
+//   - the workload is returned once every createBefore resource is observed
+//     ready, and from then on for good, so a resource that stops being ready
+//     never takes a running workload down;
+//   - createBefore: false resources are returned once the workload is
+//     observed, and from then on for good.
+//
+// Skipped resources are reported and never returned.
+func (r *Result) Plan(observed Observed, workload resource.Name) Plan {
+	p := Plan{}
+	workloadObserved := observed.exists(workload)
+	for _, rr := range r.Resources {
+		if rr.Object != nil && rr.CreateBefore() && !observed.ready(rr.Name) {
+			p.WaitingFor = append(p.WaitingFor, rr.Spec.Name)
+		}
+	}
+	p.Workload = workloadObserved || len(p.WaitingFor) == 0
+
+	for _, rr := range r.Resources {
+		st := v1alpha1.AuxiliaryResourceStatus{Name: rr.Spec.Name, Kind: rr.Kind, Category: rr.Spec.Category}
+		switch {
+		case rr.Object == nil:
+			st.Phase, st.Message = PhaseSkipped, rr.Skipped
+		case !rr.CreateBefore() && !workloadObserved && !observed.exists(rr.Name):
+			st.Phase, st.Message = PhasePending, "created once the debug workload exists (createBefore: false)"
+		case observed.ready(rr.Name):
+			p.Objects = append(p.Objects, rr.object())
+			st.Phase = PhaseReady
+		default:
+			p.Objects = append(p.Objects, rr.object())
+			st.Phase, st.Message = PhaseCreating, observed[rr.Name].Message
+			if st.Message == "" {
+				st.Message = "not created yet"
+			}
+		}
+		p.Status = append(p.Status, st)
+	}
+	return p
+}
+
+// Retain is the plan of a session that has ended: no workload, and only the
+// resources with deleteAfter: false that exist. Everything else stops being
+// returned, so Crossplane deletes it.
+func (r *Result) Retain(observed Observed) Plan {
+	p := Plan{}
+	for _, rr := range r.Resources {
+		if !observed.exists(rr.Name) || rr.DeleteAfter() || rr.Object == nil {
+			continue
+		}
+		p.Objects = append(p.Objects, rr.object())
+		p.Status = append(p.Status, v1alpha1.AuxiliaryResourceStatus{
+			Name: rr.Spec.Name, Kind: rr.Kind, Category: rr.Spec.Category,
+			Phase: PhaseRetained, Message: "kept after the session ended (deleteAfter: false)",
+		})
+	}
+	return p
+}
+
+func (rr Rendered) object() delivery.Object {
+	return delivery.Object{Name: rr.Name, Object: rr.Object.DeepCopy(), Orphan: !rr.DeleteAfter()}
+}
