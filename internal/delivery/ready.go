@@ -155,18 +155,21 @@ func staleStatus(kind string, generation, observedGeneration int64) (Readiness, 
 // deploymentReadiness say here, so that a workload is ready under the same
 // conditions in both delivery modes; a test evaluates both against the same
 // objects. The provider hands the observed object over as JSON, so absent
-// fields must be tested with has() and numbers are doubles.
+// fields must be tested with has() and numbers are doubles. One condition a
+// line keeps the rendered Object readable.
 const (
-	celUpToDate = `(!has(object.metadata.generation) || ` +
-		`(has(object.status.observedGeneration) && object.status.observedGeneration >= object.metadata.generation))`
+	celUpToDate = "(!has(object.metadata.generation) ||\n" +
+		"  (has(object.status.observedGeneration) && object.status.observedGeneration >= object.metadata.generation))"
 
-	celDaemonSetReady = `has(object.status) && ` + celUpToDate + ` && ` +
-		`has(object.status.desiredNumberScheduled) && object.status.desiredNumberScheduled > 0 && ` +
-		`has(object.status.numberAvailable) && object.status.numberAvailable >= object.status.desiredNumberScheduled`
+	celDaemonSetReady = "has(object.status) &&\n" +
+		celUpToDate + " &&\n" +
+		"has(object.status.desiredNumberScheduled) && object.status.desiredNumberScheduled > 0 &&\n" +
+		"has(object.status.numberAvailable) && object.status.numberAvailable >= object.status.desiredNumberScheduled"
 
-	celDeploymentReady = `has(object.status) && ` + celUpToDate + ` && ` +
-		`(has(object.status.availableReplicas) ? object.status.availableReplicas : 0) >= ` +
-		`(has(object.spec.replicas) ? object.spec.replicas : 1)`
+	celDeploymentReady = "has(object.status) &&\n" +
+		celUpToDate + " &&\n" +
+		"(has(object.status.availableReplicas) ? object.status.availableReplicas : 0) >=\n" +
+		"  (has(object.spec.replicas) ? object.spec.replicas : 1)"
 )
 
 // readinessQuery returns the CEL query that decides when an Object wrapping
