@@ -2,7 +2,6 @@ package resolution
 
 import (
 	"fmt"
-	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -17,8 +16,8 @@ type SpecificityRank int
 
 // Specificity ranks, least specific first.
 const (
-	// RankWildcard is a clusters entry made only of stars: it names every
-	// cluster.
+	// RankWildcard is a clusters entry without literal characters, such as
+	// `*`: it says nothing about which cluster it means.
 	RankWildcard SpecificityRank = iota
 	// RankSelector is a clusterSelector on the ClusterConfig's labels.
 	RankSelector
@@ -65,12 +64,12 @@ func (s Specificity) String() string {
 // specificityOf ranks a valid clusters pattern.
 func specificityOf(pattern string) Specificity {
 	switch {
-	case strings.Trim(pattern, "*") == "":
-		return Specificity{Rank: RankWildcard}
-	case glob.HasMeta(pattern):
-		return Specificity{Rank: RankGlob, Literal: glob.Literal(pattern)}
-	default:
+	case !glob.HasMeta(pattern):
 		return Specificity{Rank: RankExact}
+	case glob.Literal(pattern) == 0:
+		return Specificity{Rank: RankWildcard}
+	default:
+		return Specificity{Rank: RankGlob, Literal: glob.Literal(pattern)}
 	}
 }
 

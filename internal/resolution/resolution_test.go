@@ -429,6 +429,16 @@ func TestResolve(t *testing.T) {
 			},
 			want: outcome{Bindings: []string{"breakglass-system/z-selector"}},
 		},
+		"GlobWithoutLiteralsIsAWildcard": {
+			reason: "A glob with no literal characters, like `?*`, says no more than `*`, so a selector beats it.",
+			args: args{
+				session:  session("prod-cluster-a", "alice@example.com", alice),
+				template: netopsTemplate(),
+				cc:       prodA,
+				bindings: []v1alpha1.DebugSessionClusterBinding{binding("a-any", "netops-debug", clusters("?*")), binding("z-selector", "netops-debug", selector(matchLabels("environment", "production")))},
+			},
+			want: outcome{Bindings: []string{"breakglass-system/z-selector"}},
+		},
 		"MostSpecificMatchOfABindingCounts": {
 			reason: "A binding that matches both by `*` and by exact name ranks as exact.",
 			args: args{
