@@ -156,7 +156,7 @@ func TestPlan(t *testing.T) {
 			want: planned{
 				Workload: true,
 				Status: []v1alpha1.AuxiliaryResourceStatus{
-					{Name: "broken", Kind: "ConfigMap", Phase: PhaseSkipped, Message: "template.metadata.name: line 1, column 3: at <.Nope>: can't evaluate field Nope in type *render.dot"},
+					{Name: "broken", Kind: "ConfigMap", Phase: PhaseSkipped, Message: "template.metadata.name: line 1, column 3: at <.Nope>: can't evaluate field Nope in type *render.variables"},
 				},
 			},
 		},

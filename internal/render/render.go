@@ -76,10 +76,10 @@ type ClusterVariables struct {
 	Location    string
 }
 
-// dot is what templates see. Its dictionaries hold `any` so that sprig's
+// variables are what templates see as their dot. Its dictionaries hold `any` so that sprig's
 // dictionary functions (keys, pick, merge, hasKey…) accept them, and they are
 // never nil, so `{{ .Annotations | toYaml }}` gives `{}` rather than `null`.
-type dot struct {
+type variables struct {
 	Session         SessionVariables
 	TargetNamespace string
 	Labels          map[string]any
@@ -96,11 +96,11 @@ type clusterDot struct {
 	Location    string
 }
 
-func newDot(v *Variables) *dot {
+func newVariables(v *Variables) *variables {
 	if v == nil {
 		v = &Variables{}
 	}
-	return &dot{
+	return &variables{
 		Session:         v.Session,
 		TargetNamespace: v.TargetNamespace,
 		Labels:          anyMap(v.Labels),
@@ -150,6 +150,9 @@ const (
 	// spelled like the keyword so that templates cannot call it themselves.
 	rangeGuardName = "range"
 	leafName       = "leaf"
+	// maxIdleSlots is how many idle slots a Renderer keeps: more than the
+	// function ever renders at once on a few cores.
+	maxIdleSlots = 16
 )
 
 // A Renderer renders templates. It caches parsed templates by content, so
@@ -157,7 +160,10 @@ const (
 type Renderer struct {
 	limits Limits
 	cache  *cache
-	slots  sync.Pool
+	// slots are idle slots. Binding the functions of a slot costs a few
+	// milliseconds, so idle slots are kept here rather than in a sync.Pool,
+	// which would drop them at every garbage collection.
+	slots chan *slot
 }
 
 // An Option configures a Renderer.
@@ -176,11 +182,10 @@ func WithCacheSize(n int) Option {
 
 // New returns a Renderer.
 func New(o ...Option) *Renderer {
-	r := &Renderer{limits: DefaultLimits, cache: newCache(defaultCacheSize)}
+	r := &Renderer{limits: DefaultLimits, cache: newCache(defaultCacheSize), slots: make(chan *slot, maxIdleSlots)}
 	for _, fn := range o {
 		fn(r)
 	}
-	r.slots.New = func() any { return newSlot() }
 	return r
 }
 
@@ -195,12 +200,11 @@ func (r *Renderer) Render(tmpl runtime.RawExtension, v *Variables, maxOutput int
 	if err != nil {
 		return nil, &Error{Path: "template", Err: err}
 	}
-	s, _ := r.slots.Get().(*slot)
-	defer r.slots.Put(s)
+	s := r.slot()
+	defer r.release(s)
 	s.st.b = newBudget(r.limits, maxOutput)
-	defer func() { s.st.b = nil }()
 
-	w := &walker{r: r, slot: s, dot: newDot(v)}
+	w := &walker{r: r, slot: s, dot: newVariables(v)}
 	out, err := w.value(raw, &pathElem{key: "template"}, 0)
 	if err != nil {
 		return nil, err
@@ -305,7 +309,7 @@ func (p *pathElem) String() string {
 type walker struct {
 	r    *Renderer
 	slot *slot
-	dot  *dot
+	dot  *variables
 }
 
 // value renders every string in v. Dictionaries are walked in key order, so
@@ -348,7 +352,7 @@ func (w *walker) value(v any, p *pathElem, depth int) (any, error) {
 
 // renderString renders one string value. A string without an action is
 // returned as it is, without parsing.
-func (r *Renderer) renderString(s *slot, src string, v *dot) (any, error) {
+func (r *Renderer) renderString(s *slot, src string, v *variables) (any, error) {
 	if !strings.Contains(src, "{{") {
 		return src, nil
 	}
@@ -421,6 +425,23 @@ func (w *budgetWriter) Write(p []byte) (int, error) {
 	return w.w.Write(p)
 }
 
+func (r *Renderer) slot() *slot {
+	select {
+	case s := <-r.slots:
+		return s
+	default:
+		return newSlot()
+	}
+}
+
+func (r *Renderer) release(s *slot) {
+	s.st.b = nil
+	select {
+	case r.slots <- s:
+	default:
+	}
+}
+
 // A slot is a text/template.Template whose functions are bound to one
 // budget. Parsed trees are shared by every slot; a slot runs one Render call
 // at a time, which is what makes a per-call budget possible without binding
@@ -440,7 +461,7 @@ func newSlot() *slot {
 	return &slot{st: st, tmpl: template.New(leafName).Option("missingkey=error").Funcs(fns)}
 }
 
-func (s *slot) execute(p *parsed, w io.Writer, v *dot) (err error) {
+func (s *slot) execute(p *parsed, w io.Writer, v *variables) (err error) {
 	// text/template turns panics in functions into errors, but re-panics
 	// runtime errors raised outside them; nothing a template does may take
 	// the function down.
