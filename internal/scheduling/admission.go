@@ -120,6 +120,7 @@ func deniedNodePolicy(globs []string, t AdmissionTarget) (*admissionregistration
 	fail := admissionregistrationv1.Fail
 	scope := admissionregistrationv1.NamespacedScope
 	forbidden := metav1.StatusReasonForbidden
+	equivalent := admissionregistrationv1.Equivalent
 
 	policy := &admissionregistrationv1.ValidatingAdmissionPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: admissionregistrationv1.SchemeGroupVersion.String(), Kind: "ValidatingAdmissionPolicy"},
@@ -127,7 +128,13 @@ func deniedNodePolicy(globs []string, t AdmissionTarget) (*admissionregistration
 		Spec: admissionregistrationv1.ValidatingAdmissionPolicySpec{
 			// A policy that cannot evaluate must not let a pod through.
 			FailurePolicy: &fail,
+			// The selectors and match policy are what the API server
+			// defaults them to; spelled out, the desired object equals
+			// the stored one and never looks drifted.
 			MatchConstraints: &admissionregistrationv1.MatchResources{
+				NamespaceSelector: &metav1.LabelSelector{},
+				ObjectSelector:    &metav1.LabelSelector{},
+				MatchPolicy:       &equivalent,
 				ResourceRules: []admissionregistrationv1.NamedRuleWithOperations{{
 					RuleWithOperations: admissionregistrationv1.RuleWithOperations{
 						Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create},

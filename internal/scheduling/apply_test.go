@@ -156,7 +156,7 @@ func TestApply(t *testing.T) {
 		"UserSelectorNotAllowed": {
 			reason: "A user nodeSelector without allowUserNodeSelector denies the session and leaves the spec alone.",
 			args:   args{spec: &corev1.PodSpec{}, user: UserNodeSelector{Session: session, NodeSelector: map[string]string{"zone": "b"}}},
-			want: want{spec: &corev1.PodSpec{}, err: denied("DebugSession team-a/inc-1234 spec.nodeSelector: the binding does not allow a user nodeSelector (allowUserNodeSelector is not true); remove it to request this session")},
+			want:   want{spec: &corev1.PodSpec{}, err: denied("DebugSession team-a/inc-1234 spec.nodeSelector: the binding does not allow a user nodeSelector (allowUserNodeSelector is not true); remove it to request this session")},
 		},
 		"UserSelectorEmptyNotAllowed": {
 			reason: "An empty user nodeSelector asks for nothing, so it is fine without permission.",

@@ -104,22 +104,22 @@ func TestMergeSchedulingConstraints(t *testing.T) {
 		"RequiredAffinityBeyondCap": {
 			reason: "13 terms AND 10 terms would be 130 terms, more than 128: a clear error, not a huge pod spec.",
 			args:   args{a: required(terms("pool", 13)...), b: required(terms("zone", 10)...)},
-			want: want{err: failed("the second constraints: spec.schedulingConstraints.requiredNodeAffinity.nodeSelectorTerms: AND-ing its 10 terms with the 13 terms already in force gives 130 terms, more than the 128 allowed")},
+			want:   want{err: failed("the second constraints: spec.schedulingConstraints.requiredNodeAffinity.nodeSelectorTerms: AND-ing its 10 terms with the 13 terms already in force gives 130 terms, more than the 128 allowed")},
 		},
 		"RequiredAffinityNoTerms": {
 			reason: "A required affinity without terms is invalid in Kubernetes; treating it as 'no requirement' would be a silent weakening.",
 			args:   args{b: &sc{RequiredNodeAffinity: &corev1.NodeSelector{}}},
-			want: want{err: failed("the second constraints: %v", field.ErrorList{field.Required(constraintsPath.Child("requiredNodeAffinity", "nodeSelectorTerms"), "at least one term is required")}.ToAggregate())},
+			want:   want{err: failed("the second constraints: %v", field.ErrorList{field.Required(constraintsPath.Child("requiredNodeAffinity", "nodeSelectorTerms"), "at least one term is required")}.ToAggregate())},
 		},
 		"RequiredAffinityEmptyTerm": {
 			reason: "An empty term matches no node; AND-ing it would turn it into 'any node the other side allows'.",
 			args:   args{a: required(term(in("pool", "a")), corev1.NodeSelectorTerm{})},
-			want: want{err: failed("the first constraints: %v", field.ErrorList{field.Invalid(constraintsPath.Child("requiredNodeAffinity", "nodeSelectorTerms").Index(1), "{}", "an empty term matches no node")}.ToAggregate())},
+			want:   want{err: failed("the first constraints: %v", field.ErrorList{field.Invalid(constraintsPath.Child("requiredNodeAffinity", "nodeSelectorTerms").Index(1), "{}", "an empty term matches no node")}.ToAggregate())},
 		},
 		"RequiredAffinityMultiValueField": {
 			reason: "The API server allows exactly one value per node field requirement.",
 			args:   args{a: required(fieldTerm(nil, expr(metav1.ObjectNameField, corev1.NodeSelectorOpNotIn, "a", "b")))},
-			want: want{err: failed("the first constraints: %v", field.ErrorList{field.Required(constraintsPath.Child("requiredNodeAffinity", "nodeSelectorTerms").Index(0).Child("matchFields").Index(0).Child("values"), "exactly one node name is required")}.ToAggregate())},
+			want:   want{err: failed("the first constraints: %v", field.ErrorList{field.Required(constraintsPath.Child("requiredNodeAffinity", "nodeSelectorTerms").Index(0).Child("matchFields").Index(0).Child("values"), "exactly one node name is required")}.ToAggregate())},
 		},
 		"DeniedLabelWildcardDominates": {
 			reason: "Denying every value of a key covers denying one value of it.",

@@ -156,7 +156,7 @@ func (g gen) user() UserNodeSelector {
 // bindings (and of the template, unless a binding replaced it) is in the
 // final pod spec — or the session is Denied or Failed.
 func TestMandatoryConstraintsAlwaysPresent(t *testing.T) {
-	g := gen{r: rand.New(rand.NewPCG(20260101, 5))} //nolint:gosec // Deterministic test data, not security.
+	g := gen{r: rand.New(rand.NewPCG(20260101, 5))}
 	var applied, denials, failures int
 	for i := range 4000 {
 		tmpl := g.constraints()

@@ -40,15 +40,11 @@ func validate(c *v1alpha1.SchedulingConstraints, p *field.Path) field.ErrorList 
 	for _, k := range sortedKeys(c.DeniedNodeLabels) {
 		v := c.DeniedNodeLabels[k]
 		fp := p.Child("deniedNodeLabels").Key(k)
-		for _, msg := range validation.IsQualifiedName(k) {
-			errs = append(errs, field.Invalid(fp, k, "invalid label key: "+msg))
-		}
+		errs = append(errs, invalid(fp, k, "invalid label key: ", validation.IsQualifiedName(k))...)
 		if v == AnyValue {
 			continue
 		}
-		for _, msg := range validation.IsValidLabelValue(v) {
-			errs = append(errs, field.Invalid(fp, v, "invalid label value (use \"*\" for any value): "+msg))
-		}
+		errs = append(errs, invalid(fp, v, `invalid label value (use "*" for any value): `, validation.IsValidLabelValue(v))...)
 	}
 	for i, n := range c.DeniedNodes {
 		errs = append(errs, validateDeniedNode(n, p.Child("deniedNodes").Index(i))...)
@@ -57,12 +53,16 @@ func validate(c *v1alpha1.SchedulingConstraints, p *field.Path) field.ErrorList 
 }
 
 func validateLabel(k, v string, p *field.Path) field.ErrorList {
-	var errs field.ErrorList
-	for _, msg := range validation.IsQualifiedName(k) {
-		errs = append(errs, field.Invalid(p, k, "invalid label key: "+msg))
-	}
-	for _, msg := range validation.IsValidLabelValue(v) {
-		errs = append(errs, field.Invalid(p, v, "invalid label value: "+msg))
+	errs := invalid(p, k, "invalid label key: ", validation.IsQualifiedName(k))
+	return append(errs, invalid(p, v, "invalid label value: ", validation.IsValidLabelValue(v))...)
+}
+
+// invalid turns the messages of an apimachinery validation function into
+// field errors.
+func invalid(p *field.Path, v, prefix string, msgs []string) field.ErrorList {
+	errs := make(field.ErrorList, 0, len(msgs))
+	for _, msg := range msgs {
+		errs = append(errs, field.Invalid(p, v, prefix+msg))
 	}
 	return errs
 }
@@ -98,9 +98,7 @@ func validateTerm(t corev1.NodeSelectorTerm, p *field.Path) field.ErrorList {
 
 func validateExpression(r corev1.NodeSelectorRequirement, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
-	for _, msg := range validation.IsQualifiedName(r.Key) {
-		errs = append(errs, field.Invalid(p.Child("key"), r.Key, "invalid label key: "+msg))
-	}
+	errs = append(errs, invalid(p.Child("key"), r.Key, "invalid label key: ", validation.IsQualifiedName(r.Key))...)
 	vp := p.Child("values")
 	switch r.Operator {
 	case corev1.NodeSelectorOpIn, corev1.NodeSelectorOpNotIn:
@@ -108,9 +106,7 @@ func validateExpression(r corev1.NodeSelectorRequirement, p *field.Path) field.E
 			errs = append(errs, field.Required(vp, "at least one value is required with operator "+string(r.Operator)))
 		}
 		for i, v := range r.Values {
-			for _, msg := range validation.IsValidLabelValue(v) {
-				errs = append(errs, field.Invalid(vp.Index(i), v, "invalid label value: "+msg))
-			}
+			errs = append(errs, invalid(vp.Index(i), v, "invalid label value: ", validation.IsValidLabelValue(v))...)
 		}
 	case corev1.NodeSelectorOpExists, corev1.NodeSelectorOpDoesNotExist:
 		if len(r.Values) > 0 {
@@ -143,9 +139,7 @@ func validateField(r corev1.NodeSelectorRequirement, p *field.Path) field.ErrorL
 	if len(r.Values) != 1 {
 		return append(errs, field.Required(p.Child("values"), "exactly one node name is required"))
 	}
-	for _, msg := range validation.IsDNS1123Subdomain(r.Values[0]) {
-		errs = append(errs, field.Invalid(p.Child("values").Index(0), r.Values[0], "invalid node name: "+msg))
-	}
+	errs = append(errs, invalid(p.Child("values").Index(0), r.Values[0], "invalid node name: ", validation.IsDNS1123Subdomain(r.Values[0]))...)
 	return errs
 }
 
@@ -154,11 +148,7 @@ func validateField(r corev1.NodeSelectorRequirement, p *field.Path) field.ErrorL
 // match a node is a mistake that would otherwise deny nothing, silently.
 func validateDeniedNode(n string, p *field.Path) field.ErrorList {
 	if !glob.HasMeta(n) {
-		var errs field.ErrorList
-		for _, msg := range validation.IsDNS1123Subdomain(n) {
-			errs = append(errs, field.Invalid(p, n, "invalid node name: "+msg))
-		}
-		return errs
+		return invalid(p, n, "invalid node name: ", validation.IsDNS1123Subdomain(n))
 	}
 	if err := glob.Validate(n); err != nil {
 		return field.ErrorList{field.Invalid(p, n, err.Error())}
