@@ -221,6 +221,11 @@ func TestHostileTemplates(t *testing.T) {
 			leaf:   `{{ range .Session.Name }}{{ end }}`,
 			want:   want{contains: "range over a string is not supported"},
 		},
+		"LongOutput": {
+			reason: "One string may not be longer than a function result may be, however it is built.",
+			leaf:   `{{ range until 2000 }}{{ repeat 1000 "x" }}{{ end }}`,
+			want:   want{contains: "the template produces more than the 1048576 bytes allowed for one string", limit: true},
+		},
 		"HugeFailMessage": {
 			reason: "A huge error message is shortened, so it cannot flood the status.",
 			leaf:   `{{ fail (repeat 100000 "x") }}`,

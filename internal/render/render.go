@@ -364,7 +364,7 @@ func (r *Renderer) renderString(s *slot, src string, v *variables) (any, error) 
 		return nil, p.err
 	}
 	var buf strings.Builder
-	if err := s.execute(p, &budgetWriter{b: s.st.b, w: &buf}, v); err != nil {
+	if err := s.execute(p, &budgetWriter{b: s.st.b, w: &buf, max: r.limits.MaxStringBytes}, v); err != nil {
 		return nil, err
 	}
 	out := buf.String()
@@ -412,16 +412,23 @@ func depthOf(v any, d int) int {
 	return m
 }
 
-// budgetWriter counts output against the budget.
+// budgetWriter counts the output of one string against the budget of the
+// Render call, and against the longest string a template may produce.
 type budgetWriter struct {
-	b *budget
-	w io.Writer
+	b   *budget
+	w   io.Writer
+	n   int
+	max int
 }
 
 func (w *budgetWriter) Write(p []byte) (int, error) {
+	if w.n+len(p) > w.max {
+		return 0, &errBudget{msg: fmt.Sprintf("the template produces more than the %d bytes allowed for one string", w.max)}
+	}
 	if err := w.b.write(len(p)); err != nil {
 		return 0, err
 	}
+	w.n += len(p)
 	return w.w.Write(p)
 }
 
