@@ -146,9 +146,10 @@ for dir in "${scenarios[@]}"; do
     continue
   fi
   validate "${name} render" "${work}/${name}-render.yaml" "${work}/${name}-render.log"
-  for kinds in "${work}/${name}-inputs-builtin.yaml.kinds" "${work}/${name}-render-builtin.yaml.kinds"; do
+  for part in inputs render; do
+    kinds="${work}/${name}-${part}-builtin.yaml.kinds"
     [ -f "${kinds}" ] || continue
-    echo "validate: ${name}: built-in kinds, no CRD to validate against: $(sort "${kinds}" | uniq -c | awk '{printf "%s%s %s ×%s", sep, $2, $3, $1; sep=", "}')"
+    echo "validate: ${name} ${part}: built-in kinds, no CRD to validate against: $(sort "${kinds}" | uniq -c | awk '{printf "%s%s %s ×%s", sep, $2, $3, $1; sep=", "}')"
   done
 done
 
