@@ -25,8 +25,12 @@ func (e *Error) Error() string { return e.err.Error() }
 func (e *Error) Unwrap() error { return e.err }
 
 // StateOf returns the state a session takes because of err: the State of
-// an Error anywhere in its chain, else Failed.
+// an Error anywhere in its chain, else Failed. A nil error changes nothing
+// and gives "".
 func StateOf(err error) v1alpha1.State {
+	if err == nil {
+		return ""
+	}
 	var e *Error
 	if errors.As(err, &e) && e.State != "" {
 		return e.State

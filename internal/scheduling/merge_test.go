@@ -384,6 +384,7 @@ func TestStateOf(t *testing.T) {
 		"Failed":  {reason: "A configuration error fails the session.", err: failed("broken"), want: v1alpha1.StateFailed},
 		"Wrapped": {reason: "The state survives wrapping.", err: wrapErr(denied("no")), want: v1alpha1.StateDenied},
 		"Plain":   {reason: "An untyped error is a failure.", err: errPlain, want: v1alpha1.StateFailed},
+		"Nil":     {reason: "No error puts the session in no particular state.", want: ""},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
