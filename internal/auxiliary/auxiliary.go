@@ -270,6 +270,9 @@ func (o Observed) ready(name resource.Name) bool { return o[name].Ready }
 // created is not created after the end.
 func (en *Enabled) Retained(observed Observed) *Enabled {
 	out := &Enabled{}
+	if en == nil {
+		return out
+	}
 	for _, r := range en.Resources {
 		if observed.exists(r.Name) && !r.DeleteAfter() {
 			out.Resources = append(out.Resources, r)

@@ -51,6 +51,10 @@ type Plan struct {
 // Skipped resources are reported and never returned.
 func (r *Result) Plan(observed Observed, workload resource.Name) Plan {
 	p := Plan{}
+	if r == nil {
+		p.Workload = true
+		return p
+	}
 	workloadObserved := observed.exists(workload)
 	for _, rr := range r.Resources {
 		if rr.Object != nil && rr.CreateBefore() && !observed.ready(rr.Name) {
@@ -86,6 +90,9 @@ func (r *Result) Plan(observed Observed, workload resource.Name) Plan {
 // returned, so Crossplane deletes it.
 func (r *Result) Retain(observed Observed) Plan {
 	p := Plan{}
+	if r == nil {
+		return p
+	}
 	for _, rr := range r.Resources {
 		if !observed.exists(rr.Name) || rr.DeleteAfter() || rr.Object == nil {
 			continue

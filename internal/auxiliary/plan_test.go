@@ -253,3 +253,20 @@ func TestObserve(t *testing.T) {
 		t.Errorf("A resource Crossplane did not report is not observed.")
 	}
 }
+
+func TestNilIsNothing(t *testing.T) {
+	res, err := Render(render.New(), nil, Context{}, Policy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var none *Result
+	got := []planned{summarisePlan(res.Plan(nil, workload)), summarisePlan(none.Plan(nil, workload)), summarisePlan(none.Retain(nil))}
+	want := []planned{{Workload: true}, {Workload: true}, {}}
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("Nothing enabled, or nothing rendered, plans nothing but the workload.\n-want, +got:\n%s", diff)
+	}
+	var en *Enabled
+	if n := len(en.Retained(nil).Resources); n != 0 {
+		t.Errorf("Retained of nothing must be nothing, got %d", n)
+	}
+}

@@ -97,6 +97,9 @@ type Result struct {
 //
 //	DebugPodTemplate breakglass-system/network-debug-pod auxiliaryResources[egress-network-policy] template.metadata.labels: ...
 func Render(r *render.Renderer, en *Enabled, c Context, p Policy) (*Result, error) {
+	if en == nil {
+		return &Result{}, nil
+	}
 	if n := len(en.Resources); n > p.MaxPerSession {
 		return nil, fmt.Errorf("%d auxiliary resources are enabled, more than the %d per session that the function input allows (auxiliaryResources.maxPerSession)", n, p.MaxPerSession)
 	}
