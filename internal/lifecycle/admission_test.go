@@ -1,0 +1,553 @@
+package lifecycle
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"testing"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/apiserver/pkg/admission"
+	plugincel "k8s.io/apiserver/pkg/admission/plugin/cel"
+	"k8s.io/apiserver/pkg/admission/plugin/policy/generic"
+	"k8s.io/apiserver/pkg/admission/plugin/policy/matching"
+	"k8s.io/apiserver/pkg/admission/plugin/policy/validating"
+	celconfig "k8s.io/apiserver/pkg/apis/cel"
+	"k8s.io/apiserver/pkg/authentication/user"
+	"k8s.io/apiserver/pkg/authorization/authorizer"
+	"k8s.io/apiserver/pkg/cel/environment"
+	"k8s.io/kube-openapi/pkg/validation/spec"
+)
+
+const (
+	policyFile  = "../../example/install/admission-debugsessions.yaml"
+	xrdFile     = "../../example/install/xrd.yaml"
+	createName  = "debugsession-create.breakglass.telekom.de"
+	updateName  = "debugsession-update.breakglass.telekom.de"
+	crossplane  = "system:serviceaccount:crossplane-system:crossplane"
+	clusterKey  = "breakglass.telekom.de/cluster"
+	sessionsRes = "debugsessions"
+)
+
+var sessionGVK = schema.GroupVersionKind{Group: "breakglass.telekom.de", Version: "v1alpha1", Kind: "DebugSession"}
+
+// readYAML decodes every document of a multi-document YAML file.
+func readYAML(t *testing.T, path string) []map[string]any {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d := utilyaml.NewYAMLOrJSONDecoder(f, 4096)
+	var docs []map[string]any
+	for {
+		doc := map[string]any{}
+		err := d.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return docs
+		}
+		if err != nil {
+			t.Fatalf("cannot read %s: %v", path, err)
+		}
+		if len(doc) > 0 {
+			docs = append(docs, doc)
+		}
+	}
+}
+
+// loadPolicies reads the shipped policies and their bindings by name.
+func loadPolicies(t *testing.T) (map[string]*admissionregistrationv1.ValidatingAdmissionPolicy, map[string]*admissionregistrationv1.ValidatingAdmissionPolicyBinding) {
+	t.Helper()
+	policies := map[string]*admissionregistrationv1.ValidatingAdmissionPolicy{}
+	bindings := map[string]*admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
+	for _, doc := range readYAML(t, policyFile) {
+		switch doc["kind"] {
+		case "ValidatingAdmissionPolicy":
+			p := &admissionregistrationv1.ValidatingAdmissionPolicy{}
+			fromYAML(t, doc, p)
+			policies[p.Name] = p
+		case "ValidatingAdmissionPolicyBinding":
+			b := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
+			fromYAML(t, doc, b)
+			bindings[b.Spec.PolicyName] = b
+		default:
+			t.Fatalf("%s: unexpected kind %v", policyFile, doc["kind"])
+		}
+	}
+	for _, p := range policies {
+		defaultMatch(p.Spec.MatchConstraints)
+	}
+	for _, b := range bindings {
+		defaultMatch(b.Spec.MatchResources)
+	}
+	return policies, bindings
+}
+
+// fromYAML converts a document strictly: an unknown field is a typo the API
+// server would reject.
+func fromYAML(t *testing.T, doc map[string]any, into any) {
+	t.Helper()
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(doc, into, true); err != nil {
+		t.Fatalf("%s: %v", policyFile, err)
+	}
+}
+
+// defaultMatch applies the API server's defaults to match rules, as it does
+// when the policy is created: match everything in every namespace, and
+// requests for equivalent versions too.
+func defaultMatch(m *admissionregistrationv1.MatchResources) {
+	if m == nil {
+		return
+	}
+	if m.NamespaceSelector == nil {
+		m.NamespaceSelector = &metav1.LabelSelector{}
+	}
+	if m.ObjectSelector == nil {
+		m.ObjectSelector = &metav1.LabelSelector{}
+	}
+	if m.MatchPolicy == nil {
+		equivalent := admissionregistrationv1.Equivalent
+		m.MatchPolicy = &equivalent
+	}
+}
+
+// compilePolicy compiles a policy the way the API server's
+// ValidatingAdmissionPolicy plugin does, with the Kubernetes CEL environment
+// and libraries, in the stricter mode used when a policy is written.
+func compilePolicy(t *testing.T, p *admissionregistrationv1.ValidatingAdmissionPolicy) validating.Validator {
+	t.Helper()
+	env, err := plugincel.NewCompositionEnv(plugincel.VariablesTypeName, environment.MustBaseEnvSet(environment.DefaultCompatibilityVersion()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := plugincel.NewCompositedCompilerFromTemplate(env)
+	withAuthz, noAuthz := plugincel.OptionalVariableDeclarations{HasAuthorizer: true}, plugincel.OptionalVariableDeclarations{}
+	for _, v := range p.Spec.Variables {
+		if res := c.CompileAndStoreVariable(&validating.Variable{Name: v.Name, Expression: v.Expression}, withAuthz, environment.NewExpressions); res.Error != nil {
+			t.Fatalf("%s: variable %s does not compile: %v", p.Name, v.Name, res.Error)
+		}
+	}
+	vals := make([]plugincel.ExpressionAccessor, len(p.Spec.Validations))
+	msgs := make([]plugincel.ExpressionAccessor, len(p.Spec.Validations))
+	for i, v := range p.Spec.Validations {
+		vals[i] = &validating.ValidationCondition{Expression: v.Expression, Message: v.Message, Reason: v.Reason}
+		if v.MessageExpression != "" {
+			msgs[i] = &validating.MessageExpressionCondition{MessageExpression: v.MessageExpression}
+		}
+	}
+	valEval := c.CompileCondition(vals, withAuthz, environment.NewExpressions)
+	msgEval := c.CompileCondition(msgs, noAuthz, environment.NewExpressions)
+	for _, err := range append(valEval.CompilationErrors(), msgEval.CompilationErrors()...) {
+		t.Errorf("%s: does not compile: %v", p.Name, err)
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	audit := c.CompileCondition(nil, withAuthz, environment.NewExpressions)
+	return validating.NewValidator(valEval, nil, audit, msgEval, p.Spec.FailurePolicy)
+}
+
+// xrdSchema resolves the DebugSession schema from the shipped XRD, with the
+// metadata that every object has, so that the policies can be type-checked
+// the way the API server checks them against the real CRD.
+type xrdSchema struct{ s *spec.Schema }
+
+func (r xrdSchema) ResolveSchema(gvk schema.GroupVersionKind) (*spec.Schema, error) {
+	if gvk != sessionGVK {
+		return nil, errors.New("schema not found")
+	}
+	return r.s, nil
+}
+
+func loadXRDSchema(t *testing.T) *spec.Schema {
+	t.Helper()
+	docs := readYAML(t, xrdFile)
+	if len(docs) != 1 {
+		t.Fatalf("%s: want one document, got %d", xrdFile, len(docs))
+	}
+	versions, _, _ := unstructured.NestedSlice(docs[0], "spec", "versions")
+	for _, v := range versions {
+		vm, _ := v.(map[string]any)
+		if vm["name"] != sessionGVK.Version {
+			continue
+		}
+		raw, found, err := unstructured.NestedMap(vm, "schema", "openAPIV3Schema")
+		if err != nil || !found {
+			t.Fatalf("%s: no openAPIV3Schema for %s: %v", xrdFile, sessionGVK.Version, err)
+		}
+		b, err := json.Marshal(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &spec.Schema{}
+		if err := json.Unmarshal(b, s); err != nil {
+			t.Fatal(err)
+		}
+		str := *spec.StringProperty()
+		strMap := *spec.MapProperty(spec.StringProperty())
+		s.Properties["apiVersion"], s.Properties["kind"] = str, str
+		s.Properties["metadata"] = spec.Schema{SchemaProps: spec.SchemaProps{
+			Type: []string{"object"},
+			Properties: map[string]spec.Schema{
+				"name": str, "generateName": str, "namespace": str, "labels": strMap, "annotations": strMap,
+				"finalizers": *spec.ArrayProperty(spec.StringProperty()),
+			},
+		}}
+		return s
+	}
+	t.Fatalf("%s: no version %s", xrdFile, sessionGVK.Version)
+	return nil
+}
+
+func TestAdmissionPoliciesTypeCheck(t *testing.T) {
+	policies, bindings := loadPolicies(t)
+	mapper := meta.NewDefaultRESTMapper([]schema.GroupVersion{sessionGVK.GroupVersion()})
+	mapper.Add(sessionGVK, meta.RESTScopeNamespace)
+	tc := &validating.TypeChecker{SchemaResolver: xrdSchema{loadXRDSchema(t)}, RestMapper: mapper}
+	for _, name := range []string{createName, updateName} {
+		p, ok := policies[name]
+		if !ok {
+			t.Fatalf("policy %s is missing", name)
+		}
+		if b := bindings[name]; b == nil || len(b.Spec.ValidationActions) != 1 || b.Spec.ValidationActions[0] != admissionregistrationv1.Deny {
+			t.Errorf("policy %s needs a binding that denies", name)
+		}
+		if p.Spec.FailurePolicy == nil || *p.Spec.FailurePolicy != admissionregistrationv1.Fail {
+			t.Errorf("policy %s must fail closed", name)
+		}
+		ctx := tc.CreateContext(p)
+		// An empty context means the schema was not found, and nothing
+		// would be checked; make sure the check really ran.
+		if res := tc.CheckExpression(ctx, "object.spec.noSuchField == 'x'"); len(res) == 0 {
+			t.Fatalf("policy %s: the type checker did not resolve the DebugSession schema", name)
+		}
+		for _, w := range tc.Check(p) {
+			t.Errorf("policy %s: %s: %s", name, w.FieldRef, w.Warning)
+		}
+	}
+}
+
+// caller is who sends an admission request.
+type caller struct {
+	name   string
+	groups []string
+}
+
+var (
+	alice       = caller{"alice@example.com", []string{"sre-oncall", "system:authenticated"}}
+	bob         = caller{"bob@example.com", []string{"security-team", "system:authenticated"}}
+	mallory     = caller{"mallory@example.com", []string{"developers", "system:authenticated"}}
+	noGroups    = caller{name: "robot@example.com"}
+	crossplaneS = caller{crossplane, []string{"system:serviceaccounts", "system:serviceaccounts:crossplane-system", "system:authenticated"}}
+)
+
+// xr is a DebugSession as the API server sees it.
+func xr(mods ...func(map[string]any)) *unstructured.Unstructured {
+	u := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "breakglass.telekom.de/v1alpha1",
+		"kind":       "DebugSession",
+		"metadata": map[string]any{
+			"name": "inc-1234", "namespace": "team-a",
+			"labels": map[string]any{clusterKey: "prod-cluster-a"},
+		},
+		"spec": map[string]any{
+			"templateRef":     map[string]any{"name": "netops-debug"},
+			"cluster":         "prod-cluster-a",
+			"requestedBy":     "alice@example.com",
+			"requesterGroups": []any{"sre-oncall"},
+			"reason":          "INC-1234 packet loss",
+			"duration":        "1h",
+		},
+	}}
+	for _, m := range mods {
+		m(u.Object)
+	}
+	return u
+}
+
+func set(value any, path ...string) func(map[string]any) {
+	return func(o map[string]any) {
+		if err := unstructured.SetNestedField(o, runtime.DeepCopyJSONValue(value), path...); err != nil {
+			panic(err)
+		}
+	}
+}
+
+func unset(path ...string) func(map[string]any) {
+	return func(o map[string]any) { unstructured.RemoveNestedField(o, path...) }
+}
+
+func withApproval(decision, by string, groups ...any) func(map[string]any) {
+	a := map[string]any{"decision": decision, "approvedBy": by}
+	if len(groups) > 0 {
+		a["approverGroups"] = groups
+	}
+	return set(a, "spec", "approval")
+}
+
+var allowAll = authorizer.AuthorizerFunc(func(context.Context, authorizer.Attributes) (authorizer.Decision, string, error) {
+	return authorizer.DecisionAllow, "", nil
+})
+
+// verdict is what the policies decided.
+type verdict struct {
+	denied bool
+	// says is a part of the denial message.
+	says string
+}
+
+// review sends one request through the policies that match it.
+func review(t *testing.T, policies map[string]*admissionregistrationv1.ValidatingAdmissionPolicy, bindings map[string]*admissionregistrationv1.ValidatingAdmissionPolicyBinding, validators map[string]validating.Validator, op admission.Operation, obj, old *unstructured.Unstructured, who caller) (bool, []string) {
+	t.Helper()
+	gvr := sessionGVK.GroupVersion().WithResource(sessionsRes)
+	var oldObj runtime.Object
+	if old != nil {
+		oldObj = old
+	}
+	attr := admission.NewAttributesRecord(obj, oldObj, sessionGVK, obj.GetNamespace(), obj.GetName(), gvr, "", op, nil, false, &user.DefaultInfo{Name: who.name, Groups: who.groups})
+	ifaces := admission.NewObjectInterfacesFromScheme(runtime.NewScheme())
+	m := generic.NewPolicyMatcher(matching.NewMatcher(nil, nil))
+	var denials []string
+	matched := false
+	for _, name := range []string{createName, updateName} {
+		ok, matchedGVR, matchedGVK, err := m.DefinitionMatches(attr, ifaces, validating.NewValidatingAdmissionPolicyAccessor(policies[name]))
+		if err != nil {
+			t.Fatalf("cannot match policy %s: %v", name, err)
+		}
+		if !ok {
+			continue
+		}
+		if ok, err := m.BindingMatches(attr, ifaces, validating.NewValidatingAdmissionPolicyBindingAccessor(bindings[name])); err != nil || !ok {
+			t.Fatalf("the binding of %s does not match a request its policy matches: %v", name, err)
+		}
+		matched = true
+		va := &admission.VersionedAttributes{Attributes: attr, VersionedObject: obj, VersionedOldObject: oldObj, VersionedKind: matchedGVK}
+		res := validators[name].Validate(context.Background(), matchedGVR, va, nil, nil, celconfig.RuntimeCELCostBudget, allowAll)
+		for _, d := range res.Decisions {
+			if d.Evaluation == validating.EvalError {
+				t.Fatalf("policy %s failed to evaluate, so failurePolicy Fail would reject the request: %s", name, d.Message)
+			}
+			if d.Action == validating.ActionDeny {
+				denials = append(denials, d.Message)
+			}
+		}
+	}
+	return matched, denials
+}
+
+func TestAdmissionPolicies(t *testing.T) {
+	policies, bindings := loadPolicies(t)
+	validators := map[string]validating.Validator{}
+	for name, p := range policies {
+		validators[name] = compilePolicy(t, p)
+	}
+	approved := withApproval("Approved", "bob@example.com", "security-team")
+
+	cases := map[string]struct {
+		reason string
+		op     admission.Operation
+		who    caller
+		old    *unstructured.Unstructured
+		obj    *unstructured.Unstructured
+		want   verdict
+	}{
+		"CreateOwnSession": {
+			reason: "A requester creating a session in their own name, with their own groups and a matching cluster label, is admitted.",
+			op:     admission.Create, who: alice, obj: xr(),
+		},
+		"CreateWithoutGroups": {
+			reason: "A caller without any groups (no groups field in the request) may create a session that claims none.",
+			op:     admission.Create, who: noGroups,
+			obj: xr(set("robot@example.com", "spec", "requestedBy"), unset("spec", "requesterGroups")),
+		},
+		"CreateSpoofedRequester": {
+			reason: "spec.requestedBy must be the caller's own username.",
+			op:     admission.Create, who: mallory, obj: xr(set([]any{}, "spec", "requesterGroups")),
+			want: verdict{denied: true, says: "spec.requestedBy must be your own username, mallory@example.com"},
+		},
+		"CreateClaimsGroupCallerLacks": {
+			reason: "Every requester group must be one of the caller's groups.",
+			op:     admission.Create, who: alice, obj: xr(set([]any{"sre-oncall", "security-team"}, "spec", "requesterGroups")),
+			want: verdict{denied: true, says: "you do not belong to: security-team"},
+		},
+		"CreateWithoutGroupsClaimsGroup": {
+			reason: "A caller without groups cannot claim one.",
+			op:     admission.Create, who: noGroups,
+			obj:  xr(set("robot@example.com", "spec", "requestedBy")),
+			want: verdict{denied: true, says: "you do not belong to: sre-oncall"},
+		},
+		"CreateLabelMismatch": {
+			reason: "The cluster label, by which sessions are counted, must equal spec.cluster.",
+			op:     admission.Create, who: alice, obj: xr(set("dev-cluster", "metadata", "labels", clusterKey)),
+			want: verdict{denied: true, says: "must equal spec.cluster"},
+		},
+		"CreateLabelMissing": {
+			reason: "A session without the cluster label would escape the concurrency count.",
+			op:     admission.Create, who: alice, obj: xr(unset("metadata", "labels")),
+			want: verdict{denied: true, says: "must equal spec.cluster"},
+		},
+		"CreateSelfApproved": {
+			reason: "A session cannot be created already approved.",
+			op:     admission.Create, who: alice, obj: xr(withApproval("Approved", "alice@example.com")),
+			want: verdict{denied: true, says: "spec.approval must be empty"},
+		},
+		"CrossplaneUpdatesMetadataAndCrossplaneFields": {
+			reason: "Crossplane's own updates (finalizers, its labels, spec.crossplane) never touch the constrained fields and are admitted.",
+			op:     admission.Update, who: crossplaneS, old: xr(approved),
+			obj: xr(approved,
+				set([]any{"composite.apiextensions.crossplane.io"}, "metadata", "finalizers"),
+				set("inc-1234", "metadata", "labels", "crossplane.io/composite"),
+				set(map[string]any{"compositionRef": map[string]any{"name": "debug-session"}}, "spec", "crossplane")),
+		},
+		"CrossplaneUpdatesASessionFromBeforeThePolicies": {
+			reason: "A session created before the policies, with a wrong label, must not be stuck: updates that leave the label alone are admitted.",
+			op:     admission.Update, who: crossplaneS,
+			old: xr(set("elsewhere", "metadata", "labels", clusterKey), set([]any{"composite.apiextensions.crossplane.io"}, "metadata", "finalizers")),
+			obj: xr(set("elsewhere", "metadata", "labels", clusterKey)),
+		},
+		"RequesterRenews": {
+			reason: "Raising spec.renewals is how a session is renewed.",
+			op:     admission.Update, who: alice, old: xr(approved), obj: xr(approved, set(int64(1), "spec", "renewals")),
+		},
+		"RenewalsDecrease": {
+			reason: "spec.renewals only grows.",
+			op:     admission.Update, who: alice, old: xr(set(int64(2), "spec", "renewals")), obj: xr(set(int64(1), "spec", "renewals")),
+			want: verdict{denied: true, says: "spec.renewals can only grow"},
+		},
+		"RenewalsRemoved": {
+			reason: "Removing spec.renewals is a decrease to zero.",
+			op:     admission.Update, who: alice, old: xr(set(int64(1), "spec", "renewals")), obj: xr(),
+			want: verdict{denied: true, says: "spec.renewals can only grow"},
+		},
+		"Terminate": {
+			reason: "Setting spec.terminate ends a session early.",
+			op:     admission.Update, who: alice, old: xr(), obj: xr(set(true, "spec", "terminate")),
+		},
+		"Unterminate": {
+			reason: "spec.terminate only goes from false to true.",
+			op:     admission.Update, who: alice, old: xr(set(true, "spec", "terminate")), obj: xr(set(false, "spec", "terminate")),
+			want: verdict{denied: true, says: "spec.terminate cannot be unset"},
+		},
+		"RequesterChanged": {
+			reason: "The requester's identity is immutable.",
+			op:     admission.Update, who: alice, old: xr(), obj: xr(set("bob@example.com", "spec", "requestedBy")),
+			want: verdict{denied: true, says: "spec.requestedBy and spec.requesterGroups cannot change"},
+		},
+		"RequesterGroupsChanged": {
+			reason: "The requester's groups are immutable.",
+			op:     admission.Update, who: alice, old: xr(), obj: xr(set([]any{"sre-oncall", "system:authenticated"}, "spec", "requesterGroups")),
+			want: verdict{denied: true, says: "spec.requestedBy and spec.requesterGroups cannot change"},
+		},
+		"ClusterChanged": {
+			reason: "The cluster is immutable, even when the label moves with it.",
+			op:     admission.Update, who: alice, old: xr(),
+			obj:  xr(set("prod-cluster-b", "spec", "cluster"), set("prod-cluster-b", "metadata", "labels", clusterKey)),
+			want: verdict{denied: true, says: "spec.cluster and the label breakglass.telekom.de/cluster cannot change"},
+		},
+		"ClusterLabelRemoved": {
+			reason: "The cluster label is immutable.",
+			op:     admission.Update, who: alice, old: xr(), obj: xr(unset("metadata", "labels", clusterKey)),
+			want: verdict{denied: true, says: "spec.cluster and the label breakglass.telekom.de/cluster cannot change"},
+		},
+		"TemplateChanged": {
+			reason: "The template is immutable.",
+			op:     admission.Update, who: alice, old: xr(), obj: xr(set("breakglass-system", "spec", "templateRef", "namespace")),
+			want: verdict{denied: true, says: "spec.templateRef cannot change"},
+		},
+		"DurationChanged": {
+			reason: "A longer duration would bypass maxRenewals: the request is immutable.",
+			op:     admission.Update, who: alice, old: xr(approved), obj: xr(approved, set("2h", "spec", "duration")),
+			want: verdict{denied: true, says: "spec.duration, spec.bindingRef, spec.nodeSelector and spec.reason cannot change"},
+		},
+		"NodeSelectorAdded": {
+			reason: "Other nodes than the approver saw need a new session.",
+			op:     admission.Update, who: alice, old: xr(approved), obj: xr(approved, set(map[string]any{"pool": "gpu"}, "spec", "nodeSelector")),
+			want: verdict{denied: true, says: "spec.duration, spec.bindingRef, spec.nodeSelector and spec.reason cannot change"},
+		},
+		"ApproverApproves": {
+			reason: "An approver stamping the approval with their own name and groups is admitted.",
+			op:     admission.Update, who: bob, old: xr(), obj: xr(approved),
+		},
+		"ApproverChangesTheirDecision": {
+			reason: "An approver may replace an approval with their own rejection.",
+			op:     admission.Update, who: bob, old: xr(approved), obj: xr(withApproval("Rejected", "bob@example.com")),
+		},
+		"ApprovalInSomeoneElsesName": {
+			reason: "An approval must carry the updater's own username.",
+			op:     admission.Update, who: mallory, old: xr(), obj: xr(approved),
+			want: verdict{denied: true, says: "spec.approval must carry your own identity: approvedBy mallory@example.com"},
+		},
+		"ApprovalWithGroupApproverLacks": {
+			reason: "An approval may only claim the approver's own groups.",
+			op:     admission.Update, who: bob, old: xr(), obj: xr(withApproval("Approved", "bob@example.com", "platform-admins")),
+			want: verdict{denied: true, says: "spec.approval must carry your own identity"},
+		},
+		"RequesterApprovesOwnSession": {
+			reason: "The requester cannot approve their own session, even stamped correctly.",
+			op:     admission.Update, who: alice, old: xr(), obj: xr(withApproval("Approved", "alice@example.com", "sre-oncall")),
+			want: verdict{denied: true, says: "the requester cannot approve or reject their own session"},
+		},
+		"ApprovalRemoved": {
+			reason: "An approval cannot be removed, only replaced by another approver's decision.",
+			op:     admission.Update, who: alice, old: xr(approved), obj: xr(),
+			want: verdict{denied: true, says: "spec.approval must carry your own identity"},
+		},
+		"ApprovalEditedByRequester": {
+			reason: "Editing someone else's approval (here its decision) is a change in their name.",
+			op:     admission.Update, who: alice, old: xr(withApproval("Rejected", "bob@example.com")), obj: xr(withApproval("Approved", "bob@example.com")),
+			want: verdict{denied: true, says: "spec.approval must carry your own identity"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			matched, denials := review(t, policies, bindings, validators, tc.op, tc.obj, tc.old, tc.who)
+			if !matched {
+				t.Fatalf("%s\nno policy matched the request", tc.reason)
+			}
+			got := verdict{denied: len(denials) > 0}
+			if got.denied && tc.want.says != "" {
+				for _, d := range denials {
+					if strings.Contains(d, tc.want.says) {
+						got.says = tc.want.says
+					}
+				}
+				if got.says == "" {
+					got.says = strings.Join(denials, " | ")
+				}
+			}
+			if got != tc.want {
+				t.Errorf("%s\nwant %+v, got %+v (denials: %q)", tc.reason, tc.want, got, denials)
+			}
+		})
+	}
+}
+
+func TestAdmissionPoliciesIgnoreStatusAndDelete(t *testing.T) {
+	policies, _ := loadPolicies(t)
+	// Crossplane writes status through the status subresource, and users
+	// delete their sessions: neither is for these policies to judge.
+	gvr := sessionGVK.GroupVersion().WithResource(sessionsRes)
+	m := generic.NewPolicyMatcher(matching.NewMatcher(nil, nil))
+	ifaces := admission.NewObjectInterfacesFromScheme(runtime.NewScheme())
+	for what, attr := range map[string]admission.Attributes{
+		"status update": admission.NewAttributesRecord(xr(), xr(), sessionGVK, "team-a", "inc-1234", gvr, "status", admission.Update, &metav1.UpdateOptions{}, false, &user.DefaultInfo{Name: crossplane}),
+		"delete":        admission.NewAttributesRecord(nil, xr(), sessionGVK, "team-a", "inc-1234", gvr, "", admission.Delete, &metav1.DeleteOptions{}, false, &user.DefaultInfo{Name: "alice@example.com"}),
+	} {
+		for name := range policies {
+			ok, _, _, err := m.DefinitionMatches(attr, ifaces, validating.NewValidatingAdmissionPolicyAccessor(policies[name]))
+			if err != nil || ok {
+				t.Errorf("policy %s matches a %s (err %v); it must not", name, what, err)
+			}
+		}
+	}
+}
