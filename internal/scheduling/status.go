@@ -20,9 +20,11 @@ var controlPlaneLabels = []string{"node-role.kubernetes.io/control-plane", "node
 // run: under the effective constraints c, the user's nodeSelector u, in a
 // workload of the given kind. It returns nil when nothing restricts them.
 //
-// A Deployment's pods are placed by the scheduler, which an admission
-// policy does not steer: when node names are denied by pattern, the summary
-// says that replicas may stay Pending and recommends labels or taints.
+// Node name patterns are enforced by an admission policy, which neither
+// the scheduler nor the DaemonSet controller knows about: when there are
+// any, the summary says that a Deployment's replicas may stay Pending, or
+// that a DaemonSet reports fewer pods than desired, and recommends labels
+// or taints for such nodes.
 func Status(c *v1alpha1.SchedulingConstraints, u UserNodeSelector, kind v1alpha1.WorkloadType) *v1alpha1.SchedulingStatus {
 	if c == nil {
 		c = &v1alpha1.SchedulingConstraints{}
@@ -88,9 +90,16 @@ func Status(c *v1alpha1.SchedulingConstraints, u UserNodeSelector, kind v1alpha1
 		phrases = append(phrases, "no node is excluded; the constraints only add preferences")
 	}
 	st.Summary = capitalise(strings.Join(phrases, "; "))
-	if len(globs) > 0 && kind == v1alpha1.WorkloadTypeDeployment {
+	switch {
+	case len(globs) == 0:
+	case kind == v1alpha1.WorkloadTypeDeployment:
 		st.Summary += ". The scheduler is not steered by the admission policy: if the Deployment's node affinity allows a node matching " +
 			strings.Join(globs, ", ") + ", it may keep choosing it and leave replicas Pending; label or taint such nodes to keep debug pods off them."
+	default:
+		// The DaemonSet controller decides which nodes get a pod from the
+		// pod template alone, so it keeps counting a refused node.
+		st.Summary += ". The DaemonSet counts nodes matching " + strings.Join(globs, ", ") +
+			" as desired but gets no pod on them, so it reports fewer pods than desired; label or taint such nodes to leave them out."
 	}
 	return st
 }

@@ -55,10 +55,11 @@ func TestStatus(t *testing.T) {
 			want:   &v1alpha1.SchedulingStatus{Summary: "Only nodes where (node-role.kubernetes.io/control-plane is not set and pool is a) or pool is b"},
 		},
 		"DeniedNodesDaemonSet": {
-			reason: "Exact names are excluded by affinity, patterns refused by the admission policy; a DaemonSet needs no caveat.",
+			reason: "Exact names are excluded by affinity, patterns refused by the admission policy; the DaemonSet still counts refused nodes, which the summary explains.",
 			args:   args{c: &sc{DeniedNodes: []string{"node-b", "cp-*", "node-a"}, DeniedNodeLabels: map[string]string{"tainted": "true"}}, kind: v1alpha1.WorkloadTypeDaemonSet},
 			want: &v1alpha1.SchedulingStatus{
-				Summary:          "Nodes labelled tainted=true excluded; nodes node-a, node-b excluded; nodes matching cp-* refused by an admission policy",
+				Summary: "Nodes labelled tainted=true excluded; nodes node-a, node-b excluded; nodes matching cp-* refused by an admission policy. " +
+					"The DaemonSet counts nodes matching cp-* as desired but gets no pod on them, so it reports fewer pods than desired; label or taint such nodes to leave them out.",
 				DeniedNodeLabels: map[string]string{"tainted": "true"},
 				DeniedNodes:      []string{"cp-*", "node-a", "node-b"},
 			},
