@@ -134,6 +134,9 @@ func Apply(spec *corev1.PodSpec, c *v1alpha1.SchedulingConstraints, u UserNodeSe
 	if err := u.Check(c); err != nil {
 		return err
 	}
+	// Work on copies: the pod spec must not share slices with the
+	// constraints, and stays unchanged if anything fails.
+	c = c.DeepCopy()
 	if c == nil {
 		c = &v1alpha1.SchedulingConstraints{}
 	}
@@ -173,17 +176,17 @@ func Apply(spec *corev1.PodSpec, c *v1alpha1.SchedulingConstraints, u UserNodeSe
 		out.NodeSelector = ns
 	}
 
-	out.Tolerations = appendUnique(out.Tolerations, c.DeepCopy().Tolerations, sameToleration)
+	out.Tolerations = appendUnique(out.Tolerations, c.Tolerations, sameToleration)
 	if len(c.PreferredNodeAffinity) > 0 {
 		na := nodeAffinity(out)
-		na.PreferredDuringSchedulingIgnoredDuringExecution = appendUnique(na.PreferredDuringSchedulingIgnoredDuringExecution, c.DeepCopy().PreferredNodeAffinity, semanticEqual)
+		na.PreferredDuringSchedulingIgnoredDuringExecution = appendUnique(na.PreferredDuringSchedulingIgnoredDuringExecution, c.PreferredNodeAffinity, semanticEqual)
 	}
 	if len(c.RequiredPodAntiAffinity)+len(c.PreferredPodAntiAffinity) > 0 {
 		pa := podAntiAffinity(out)
-		pa.RequiredDuringSchedulingIgnoredDuringExecution = appendUnique(pa.RequiredDuringSchedulingIgnoredDuringExecution, c.DeepCopy().RequiredPodAntiAffinity, semanticEqual)
-		pa.PreferredDuringSchedulingIgnoredDuringExecution = appendUnique(pa.PreferredDuringSchedulingIgnoredDuringExecution, c.DeepCopy().PreferredPodAntiAffinity, semanticEqual)
+		pa.RequiredDuringSchedulingIgnoredDuringExecution = appendUnique(pa.RequiredDuringSchedulingIgnoredDuringExecution, c.RequiredPodAntiAffinity, semanticEqual)
+		pa.PreferredDuringSchedulingIgnoredDuringExecution = appendUnique(pa.PreferredDuringSchedulingIgnoredDuringExecution, c.PreferredPodAntiAffinity, semanticEqual)
 	}
-	for _, t := range c.DeepCopy().TopologySpreadConstraints {
+	for _, t := range c.TopologySpreadConstraints {
 		at := slices.IndexFunc(out.TopologySpreadConstraints, func(o corev1.TopologySpreadConstraint) bool {
 			return o.TopologyKey == t.TopologyKey && o.WhenUnsatisfiable == t.WhenUnsatisfiable
 		})
@@ -213,7 +216,7 @@ func podRequiredTerms(spec *corev1.PodSpec) ([]corev1.NodeSelectorTerm, error) {
 		return len(t.MatchExpressions) == 0 && len(t.MatchFields) == 0
 	})
 	if len(terms) == 0 {
-		return nil, failed("the pod template's %s: every term is empty, so no node can run debug pods", podAffinityPath.Child("nodeSelectorTerms"))
+		return nil, failed("the pod template's %s: no term selects any node (a required affinity needs at least one non-empty term)", podAffinityPath.Child("nodeSelectorTerms"))
 	}
 	return terms, nil
 }

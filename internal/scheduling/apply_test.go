@@ -118,7 +118,7 @@ func TestApply(t *testing.T) {
 			args:   args{spec: podWithRequired(corev1.NodeSelectorTerm{}), c: required(term(in("zone", "1")))},
 			want: want{
 				spec: podWithRequired(corev1.NodeSelectorTerm{}),
-				err:  failed("the pod template's spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms: every term is empty, so no node can run debug pods"),
+				err:  failed("the pod template's spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms: no term selects any node (a required affinity needs at least one non-empty term)"),
 			},
 		},
 		"PreferencesAndAntiAffinityAppended": {
