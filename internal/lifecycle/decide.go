@@ -29,6 +29,8 @@ const (
 	ReasonFailed = "Failed"
 )
 
+const terminatedMessage = "The session was terminated on request (spec.terminate); its debug resources are removed."
+
 // minTTL keeps Crossplane from calling back in a tight loop when an expiry
 // is only moments away.
 const minTTL = time.Second
@@ -165,7 +167,7 @@ func Decide(in DecideInput) (Decision, error) {
 
 	switch {
 	case s.Spec.Terminate:
-		return d.end(v1alpha1.StateTerminated, ReasonTerminated, "The session was terminated on request (spec.terminate); its debug resources are removed.", obs), nil
+		return d.end(v1alpha1.StateTerminated, ReasonTerminated, terminatedMessage, obs), nil
 	case ap.rejectedBy != "":
 		msg := fmt.Sprintf("The session was rejected by %s.", ap.rejectedBy)
 		if ap.rejectReason != "" {
@@ -202,6 +204,47 @@ func Decide(in DecideInput) (Decision, error) {
 	}
 
 	return d.run(s, l, now, started, latest, notes), nil
+}
+
+// KnownEnd decides, from the session alone, whether it has ended: it had
+// ended before, spec.terminate is set, or its recorded expiresAt has passed.
+// It reads only in.Session, in.Now and in.TTL.
+//
+// Use it when the inputs Decide needs (template, bindings, cluster config)
+// are missing or broken. Such a session normally keeps its resources through
+// a Fatal result (DESIGN 7.5), but one that has ended must not keep its debug
+// pods running because a template was deleted. It does not grant renewals:
+// that needs the constraints, so a renewal requested just before expiry is
+// lost when the inputs are missing at that moment.
+func KnownEnd(in DecideInput) (Decision, bool) {
+	s := in.Session
+	if s == nil {
+		return Decision{}, false
+	}
+	obs := s.Status
+	d := Decision{Previous: obs.State, previousMessage: obs.Message, TTL: in.TTL, Approval: obs.Approval}
+	if d.TTL <= 0 {
+		d.TTL = v1beta1.DefaultTTL
+	}
+	if obs.State.Ended() {
+		return d.ended(obs), true
+	}
+	if s.Spec.Terminate {
+		return d.end(v1alpha1.StateTerminated, ReasonTerminated, terminatedMessage, obs), true
+	}
+	if !startedBefore(obs) {
+		return Decision{}, false
+	}
+	activated, aerr := time.Parse(time.RFC3339, obs.ActivatedAt)
+	expires, err := time.Parse(time.RFC3339, obs.ExpiresAt)
+	if err != nil || in.Now.Before(expires) {
+		return Decision{}, false
+	}
+	msg := "The session expired; its debug resources are removed."
+	if aerr == nil && !expires.Before(activated) {
+		msg = fmt.Sprintf("The session expired after %s; its debug resources are removed.", human(expires.Sub(activated)))
+	}
+	return d.end(v1alpha1.StateExpired, ReasonExpired, msg, obs), true
 }
 
 // run starts or continues a session that may run, and expires it at its end.
