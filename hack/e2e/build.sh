@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Builds the e2e control plane from the Go module proxy and caches it:
+#
+#   etcd                      hack/e2e/etcd        (go.etcd.io/etcd/server/v3)
+#   kube-apiserver, kube-controller-manager, kube-scheduler, kubectl
+#                             hack/e2e/kubernetes  (k8s.io/kubernetes)
+#   crossplane                hack/e2e/crossplane  (Crossplane core)
+#   e2e-harness               hack/e2e/harness     (certificates, registry, package push)
+#
+# Each scratch module pins its versions in its own go.mod and go.sum. Binaries
+# land in ${CACHE_DIR}/e2e/bin/<module>-<hash of go.mod and go.sum>/, so a
+# version bump builds afresh and an unchanged module is never rebuilt. Builds
+# run at the lowest CPU priority: a cold build takes about 20 minutes on two
+# cores and should not starve whatever else the machine does.
+#
+# Prints the directories it built or found, as KEY=DIR lines for env files.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "${here}/../.." && pwd)"
+cache="${CACHE_DIR:-${root}/.cache}"
+bin="${cache}/e2e/bin"
+mkdir -p "${bin}"
+
+# The scratch modules need a Go at least as new as their go lines; a newer
+# local toolchain is fine, and downloading another one is not possible here.
+export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
+export CGO_ENABLED=0
+
+k8s_version=v1.37.2
+k8s_ldflags=""
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  # Without these, the version is v0.0.0-master and clients such as kubectl
+  # and Crossplane refuse or misparse the server version.
+  k8s_ldflags+=" -X ${pkg}.gitVersion=${k8s_version}"
+  k8s_ldflags+=" -X ${pkg}.gitMajor=1 -X ${pkg}.gitMinor=37"
+  k8s_ldflags+=" -X ${pkg}.gitTreeState=clean"
+done
+crossplane_version=v2.4.0
+
+# out_dir MODULE prints where MODULE's binaries are cached.
+out_dir() {
+  local sum
+  sum=$(cat "${here}/$1/go.mod" "${here}/$1/go.sum" | sha256sum | cut -c1-12)
+  echo "${bin}/$1-${sum}"
+}
+
+# build MODULE LDFLAGS PACKAGE... builds PACKAGEs of MODULE into its cache dir
+# unless every binary is already there.
+build() {
+  local module=$1 ldflags=$2
+  shift 2
+  local out missing=0 pkg start
+  out=$(out_dir "${module}")
+  for pkg in "$@"; do
+    [ -x "${out}/$(basename "${pkg}")" ] || missing=1
+  done
+  if [ "${missing}" = 0 ]; then
+    echo "e2e build: ${module}: cached in ${out}" >&2
+    return
+  fi
+  echo "e2e build: ${module}: building $* (cold builds take minutes)" >&2
+  start=$(date +%s)
+  rm -rf "${out}.tmp"
+  mkdir -p "${out}.tmp"
+  (cd "${here}/${module}" &&
+    nice -n 19 go build -trimpath -ldflags "-s -w ${ldflags}" -o "${out}.tmp/" "$@")
+  rm -rf "${out}"
+  mv "${out}.tmp" "${out}"
+  echo "e2e build: ${module}: built in $(($(date +%s) - start))s" >&2
+}
+
+only=("$@")
+want() { [ ${#only[@]} -eq 0 ] || [[ " ${only[*]} " == *" $1 "* ]]; }
+
+want harness && build harness "" ./cmd/e2e-harness
+want etcd && build etcd "" github.com/k8s-breakglass/function-debug-session/hack/e2e/etcd
+want crossplane && build crossplane \
+  "-X github.com/crossplane/crossplane/v2/internal/version.version=${crossplane_version}" \
+  github.com/crossplane/crossplane/v2/cmd/crossplane
+want kubernetes && build kubernetes "${k8s_ldflags}" \
+  k8s.io/kubernetes/cmd/kube-apiserver \
+  k8s.io/kubernetes/cmd/kube-controller-manager \
+  k8s.io/kubernetes/cmd/kube-scheduler \
+  k8s.io/kubernetes/cmd/kubectl
+
+for module in harness etcd crossplane kubernetes; do
+  echo "${module}=$(out_dir "${module}")"
+done
