@@ -2,31 +2,30 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/request"
-	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/response"
 
 	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/auxiliary"
 	"github.com/k8s-breakglass/function-debug-session/internal/delivery"
 	"github.com/k8s-breakglass/function-debug-session/internal/lifecycle"
-	"github.com/k8s-breakglass/function-debug-session/internal/requirements"
-	"github.com/k8s-breakglass/function-debug-session/internal/resolution"
-	"github.com/k8s-breakglass/function-debug-session/internal/workload"
+	"github.com/k8s-breakglass/function-debug-session/internal/render"
+	"github.com/k8s-breakglass/function-debug-session/internal/scheduling"
 )
 
 // Function turns DebugSessions into debug workloads.
 type Function struct {
 	fnv1.UnimplementedFunctionRunnerServiceServer
 
-	log   logging.Logger
-	clock func() time.Time
+	log      logging.Logger
+	clock    func() time.Time
+	renderer *render.Renderer
 }
 
 // An Option configures a Function.
@@ -37,9 +36,10 @@ func WithClock(c func() time.Time) Option {
 	return func(f *Function) { f.clock = c }
 }
 
-// NewFunction returns a Function that logs to log.
+// NewFunction returns a Function that logs to log. Its template renderer,
+// and the parse cache in it, lives as long as the Function.
 func NewFunction(log logging.Logger, o ...Option) *Function {
-	f := &Function{log: log, clock: time.Now}
+	f := &Function{log: log, clock: time.Now, renderer: render.New()}
 	for _, fn := range o {
 		fn(f)
 	}
@@ -47,177 +47,169 @@ func NewFunction(log logging.Logger, o ...Option) *Function {
 }
 
 // RunFunction reads the session and everything it refers to, decides its
-// state, and returns its objects and status.
+// state, and returns its objects and status. Each step below is one internal
+// package; a step that cannot go on ends the call through c.stop, which never
+// deletes a running session's objects.
 func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) (*fnv1.RunFunctionResponse, error) {
-	in := &v1beta1.Input{}
-	if err := request.GetInput(req, in); err != nil {
-		rsp := response.To(req, v1beta1.DefaultTTL)
-		response.Fatal(rsp, errors.Wrap(err, "cannot get the function input"))
+	c, rsp := f.begin(req)
+	if c == nil {
 		return rsp, nil
-	}
-	rsp := response.To(req, in.GetTTL())
-	if errs := in.Validate(); len(errs) > 0 {
-		response.Fatal(rsp, errors.Wrap(errs.ToAggregate(), "invalid function input"))
-		return rsp, nil
-	}
-	xr, err := request.GetObservedCompositeResource(req)
-	if err != nil {
-		response.Fatal(rsp, errors.Wrap(err, "cannot get the observed DebugSession"))
-		return rsp, nil
-	}
-	observed, err := request.GetObservedComposedResources(req)
-	if err != nil {
-		response.Fatal(rsp, errors.Wrap(err, "cannot get the observed composed resources"))
-		return rsp, nil
-	}
-	log := f.log.WithValues("session", xr.Resource.GetNamespace()+"/"+xr.Resource.GetName())
-
-	s, err := lifecycle.Parse(xr)
-	if err != nil {
-		return f.stop(req, rsp, observed, v1alpha1.StateFailed, err.Error()), nil
 	}
 
-	sel, got, err := fetch(req, s, in)
+	sel, got, err := fetch(req, c.s, c.in)
 	if err != nil {
-		return f.stop(req, rsp, observed, v1alpha1.StateFailed, err.Error()), nil
+		return c.stop(v1alpha1.StateFailed, err.Error()), nil
 	}
 	rsp.Requirements = &fnv1.Requirements{Resources: sel}
 	if !got.Complete(sel) {
 		// Crossplane calls again with the answers; until then nothing is
 		// decided.
-		log.Debug("Waiting for required resources", "requirements", len(sel))
+		c.log.Debug("Waiting for required resources", "requirements", len(sel))
 		return rsp, nil
 	}
-	if got.Template == nil {
-		return f.stop(req, rsp, observed, v1alpha1.StateFailed, fmt.Sprintf("DebugSessionTemplate %s not found", templateName(s, in))), nil
-	}
-	if got.PodTemplate == nil {
-		return f.stop(req, rsp, observed, v1alpha1.StateFailed, fmt.Sprintf("DebugPodTemplate %s not found, named by DebugSessionTemplate %s/%s spec.podTemplateRef", podTemplateName(got.Template), got.Template.Namespace, got.Template.Name)), nil
+	if msg := missing(c.s, c.in, got); msg != "" {
+		return c.missing(msg), nil
 	}
 
-	res := resolve(s, in, got)
-	for _, w := range res.Warnings {
-		response.Warning(rsp, errors.New(w))
-	}
+	res := resolve(c.s, c.in, got)
+	c.warn(res.Warnings...)
 	if res.Denied != "" {
-		return f.stop(req, rsp, observed, v1alpha1.StateDenied, res.Denied), nil
+		return c.stop(v1alpha1.StateDenied, res.Denied), nil
 	}
-
-	labels, err := workload.Labels(s, got.Template.Name)
+	ss, err := c.plan(got, res)
 	if err != nil {
-		return f.stop(req, rsp, observed, v1alpha1.StateFailed, fmt.Sprintf("DebugSession %s: %v", s.Name, err)), nil
+		return c.stop(scheduling.StateOf(err), err.Error()), nil
 	}
-	wl, err := workload.Build(workload.Params{Session: s, Template: got.Template, PodTemplate: got.PodTemplate, Namespace: res.TargetNamespace, Labels: labels})
+	d, err := lifecycle.Decide(lifecycle.DecideInput{
+		Session: c.s, Now: f.clock(), Approvers: res.Approvers, Constraints: res.Constraints,
+		ApprovalRequiredBy: ss.enabled.ApprovalRequiredBy, Others: got.Sessions,
+		Template:        v1alpha1.ObjectReference{Name: got.Template.Name, Namespace: got.Template.Namespace},
+		ConfigNamespace: c.in.GetConfigNamespace(), TTL: c.in.GetTTL(),
+	})
 	if err != nil {
-		return f.stop(req, rsp, observed, v1alpha1.StateFailed, err.Error()), nil
+		return c.stop(v1alpha1.StateFailed, err.Error()), nil
 	}
+	c.warn(ss.enabled.Warnings...)
+	c.warn(d.Warnings...)
 
-	target := delivery.TargetFor(in, s.Spec.Cluster, got.ClusterConfig)
-	objs := []delivery.Object{{Name: "workload", Object: wl}}
-	st := activeStatus(s, got, res, wl.GetKind(), wl.GetName())
-	if err := f.respond(req, rsp, st, delivery.Compose(target, objs)); err != nil {
+	objs, d, err := f.objects(c, got, res, ss, d)
+	if err != nil {
+		return c.stop(v1alpha1.StateFailed, err.Error()), nil
+	}
+	desired, err := delivery.Desired(ss.target, objs, c.observed)
+	if err != nil {
+		return c.stop(v1alpha1.StateFailed, err.Error()), nil
+	}
+	ss.status.Workload = nil
+	if _, ok := desired[delivery.WorkloadResourceName]; ok {
+		ss.status.Workload = &v1alpha1.WorkloadStatus{Kind: ss.workload.GetKind(), Name: ss.workload.GetName(), Namespace: ss.workload.GetNamespace()}
+	}
+	d.Apply(ss.status)
+	c.decided(d)
+	if err := c.respond(ss.status, d.RunWorkload, desired); err != nil {
 		response.Fatal(rsp, err)
 	}
 	return rsp, nil
 }
 
-// fetch computes the requirements of a session and reads Crossplane's
-// answers. The second round (the pod template, and other sessions when a
-// concurrency limit applies) is only asked for once the first is answered,
-// so the requirements stay a pure function of what is known.
-func fetch(req *fnv1.RunFunctionRequest, s *v1alpha1.DebugSession, in *v1beta1.Input) (map[string]*fnv1.ResourceSelector, *requirements.Fetched, error) {
-	sel := requirements.Selectors(s, in, requirements.Needs{})
-	got, err := requirements.Load(req, s, sel)
-	if err != nil || !got.Complete(sel) || got.Template == nil {
-		return sel, got, err
+// objects returns the session's objects for its decided state, and the
+// decision, which turns from Active into Pending while objects that must
+// exist before the debug pods are not ready yet.
+func (f *Function) objects(c *call, got *fetched, res *resolved, ss *session, d lifecycle.Decision) ([]delivery.Object, lifecycle.Decision, error) {
+	if !d.RunWorkload && !d.Ended {
+		// Waiting for approval or a free slot: nothing runs yet.
+		return nil, d, nil
 	}
-	needs := requirements.Needs{PodTemplate: podTemplateName(got.Template), PodTemplateNamespace: got.Template.Namespace}
-	if res := resolve(s, in, got); res.Denied == "" && res.Constraints.MaxConcurrentSessions != nil {
-		needs.SessionsOnCluster = true
+	obs := auxiliary.Observe(ss.target, c.observed)
+	en := ss.enabled
+	if d.Ended {
+		en = en.Retained(obs)
 	}
-	if needs.PodTemplate == "" {
-		return sel, got, errors.Errorf("DebugSessionTemplate %s/%s spec.podTemplateRef.name: a pod template is required", got.Template.Namespace, got.Template.Name)
+	actx := auxiliary.Context{
+		Session: c.s, Template: got.Template, Binding: res.Binding(), ClusterConfig: got.ClusterConfig,
+		TargetNamespace: res.TargetNamespace, Labels: ss.labels,
+		Annotations: got.PodTemplate.Spec.Template.Metadata.Annotations, ExpiresAt: d.ExpiresAt,
 	}
-	sel = requirements.Selectors(s, in, needs)
-	got, err = requirements.Load(req, s, sel)
-	return sel, got, err
-}
-
-func resolve(s *v1alpha1.DebugSession, in *v1beta1.Input, got *requirements.Fetched) *resolution.Result {
-	return resolution.Resolve(resolution.Request{Session: s, Template: got.Template, ClusterConfig: got.ClusterConfig, Bindings: got.Bindings, Input: in})
-}
-
-// stop ends a call without a running workload. A session that already has
-// composed resources keeps them: a Fatal result makes Crossplane change
-// nothing, so a broken or missing input never deletes a running session's
-// objects. A session that never had any gets a terminal state instead.
-func (f *Function) stop(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, observed map[resource.Name]resource.ObservedComposed, state v1alpha1.State, msg string) *fnv1.RunFunctionResponse {
-	if len(observed) > 0 {
-		response.Fatal(rsp, errors.Errorf("%s; keeping the session's %d existing resources unchanged", msg, len(observed)))
-		return rsp
-	}
-	st := &v1alpha1.DebugSessionStatus{State: state, Message: msg}
-	if err := f.respond(req, rsp, st, nil); err != nil {
-		response.Fatal(rsp, err)
-	}
-	return rsp
-}
-
-// respond writes the session status and adds the session's objects to the
-// desired state left by earlier pipeline steps.
-func (f *Function) respond(req *fnv1.RunFunctionRequest, rsp *fnv1.RunFunctionResponse, st *v1alpha1.DebugSessionStatus, objs map[resource.Name]*resource.DesiredComposed) error {
-	dxr, err := request.GetDesiredCompositeResource(req)
+	out, err := auxiliary.Render(f.renderer, en, actx, auxiliary.PolicyFor(c.in, res.Bindings))
 	if err != nil {
-		return errors.Wrap(err, "cannot get the desired DebugSession")
+		return nil, d, err
 	}
-	if err := lifecycle.WriteStatus(dxr, st); err != nil {
-		return err
+	c.warn(out.Warnings...)
+	if d.Ended {
+		plan := out.Retain(obs)
+		ss.status.AuxiliaryResources = plan.Status
+		return plan.Objects, d, nil
 	}
-	if err := response.SetDesiredCompositeResource(rsp, dxr); err != nil {
-		return errors.Wrap(err, "cannot set the desired DebugSession")
+
+	plan := out.Plan(obs, delivery.WorkloadResourceName)
+	ss.status.AuxiliaryResources = plan.Status
+	objs := make([]delivery.Object, 0, len(ss.admission)+len(plan.Objects)+1)
+	objs = append(objs, ss.admission...)
+	objs = append(objs, plan.Objects...)
+	waiting := plan.WaitingFor
+	for _, o := range ss.admission {
+		// Pods must not be bound before the policy that refuses denied
+		// nodes is in force.
+		if !ss.target.Ready(o.Name, c.observed) {
+			waiting = append(waiting, "the admission policy that refuses denied nodes")
+			break
+		}
 	}
-	if len(objs) == 0 {
-		return nil
+	if !plan.Workload || len(waiting) > 0 {
+		return objs, d.Preparing(joinNames(waiting)), nil
 	}
-	desired, err := request.GetDesiredComposedResources(req)
+	return append(objs, delivery.Object{Name: delivery.WorkloadResourceName, Object: ss.workload}), d, nil
+}
+
+// decided writes the response's TTL and, on a transition only, the event
+// and condition that tell users what happened.
+func (c *call) decided(d lifecycle.Decision) {
+	c.rsp.Meta.Ttl = durationpbOf(d.TTL)
+	if d.Updated {
+		c.flush()
+	}
+	if !d.Transition {
+		return
+	}
+	response.Normalf(c.rsp, "DebugSession is %s: %s", d.State, d.Message).TargetCompositeAndClaim()
+	cond := response.ConditionFalse(c.rsp, conditionType, d.Reason)
+	if d.State == v1alpha1.StateActive {
+		cond = response.ConditionTrue(c.rsp, conditionType, d.Reason)
+	}
+	cond.WithMessage(d.Message).TargetCompositeAndClaim()
+}
+
+// begin reads the input, the observed session and its composed resources.
+// It returns no call when the response is already final.
+func (f *Function) begin(req *fnv1.RunFunctionRequest) (*call, *fnv1.RunFunctionResponse) {
+	in := &v1beta1.Input{}
+	if err := request.GetInput(req, in); err != nil {
+		rsp := response.To(req, v1beta1.DefaultTTL)
+		response.Fatal(rsp, errors.Wrap(err, "cannot get the function input"))
+		return nil, rsp
+	}
+	rsp := response.To(req, in.GetTTL())
+	if errs := in.Validate(); len(errs) > 0 {
+		response.Fatal(rsp, errors.Wrap(errs.ToAggregate(), "invalid function input"))
+		return nil, rsp
+	}
+	xr, err := request.GetObservedCompositeResource(req)
 	if err != nil {
-		return errors.Wrap(err, "cannot get the desired composed resources")
+		response.Fatal(rsp, errors.Wrap(err, "cannot get the observed DebugSession"))
+		return nil, rsp
 	}
-	for name, o := range objs {
-		desired[name] = o
+	observed, err := request.GetObservedComposedResources(req)
+	if err != nil {
+		response.Fatal(rsp, errors.Wrap(err, "cannot get the observed composed resources"))
+		return nil, rsp
 	}
-	return errors.Wrap(response.SetDesiredComposedResources(rsp, desired), "cannot set the desired composed resources")
-}
-
-func activeStatus(s *v1alpha1.DebugSession, got *requirements.Fetched, res *resolution.Result, kind, name string) *v1alpha1.DebugSessionStatus {
-	st := &v1alpha1.DebugSessionStatus{
-		State:           v1alpha1.StateActive,
-		Message:         fmt.Sprintf("%s %s/%s runs the debug pods on cluster %s", kind, res.TargetNamespace, name, s.Spec.Cluster),
-		Template:        &v1alpha1.ObjectReference{Name: got.Template.Name, Namespace: got.Template.Namespace},
-		TargetNamespace: res.TargetNamespace,
-		Workload:        &v1alpha1.WorkloadStatus{Kind: kind, Name: name, Namespace: res.TargetNamespace},
+	c := &call{
+		f: f, req: req, rsp: rsp, in: in, xr: xr, observed: observed,
+		log: f.log.WithValues("session", xr.Resource.GetNamespace()+"/"+xr.Resource.GetName()),
 	}
-	if b := res.Binding(); b != nil {
-		st.Binding = &v1alpha1.BindingStatus{Name: b.Name, Namespace: b.Namespace, Priority: b.Spec.Priority}
+	c.s, err = lifecycle.Parse(xr)
+	if err != nil {
+		return nil, c.stop(v1alpha1.StateFailed, err.Error())
 	}
-	c := res.Constraints
-	if c.MaxDuration != "" || c.DefaultDuration != "" || c.MaxConcurrentSessions != nil || c.MaxRenewals != nil {
-		st.Constraints = &v1alpha1.ConstraintsStatus{MaxDuration: c.MaxDuration, DefaultDuration: c.DefaultDuration, MaxConcurrentSessions: c.MaxConcurrentSessions, MaxRenewals: c.MaxRenewals}
-	}
-	return st
-}
-
-func templateName(s *v1alpha1.DebugSession, in *v1beta1.Input) string {
-	ns := s.Spec.TemplateRef.Namespace
-	if ns == "" {
-		ns = in.GetConfigNamespace()
-	}
-	return ns + "/" + s.Spec.TemplateRef.Name
-}
-
-func podTemplateName(t *v1alpha1.DebugSessionTemplate) string {
-	if t.Spec.PodTemplateRef == nil {
-		return ""
-	}
-	return t.Spec.PodTemplateRef.Name
+	return c, rsp
 }

@@ -78,13 +78,46 @@ type args struct {
 	observed map[string]*fnv1.Resource
 }
 
+// active gives a session the status the function wrote when it activated
+// it at activated, for an hour.
+func active(o map[string]any, activated time.Time) map[string]any {
+	o["status"] = map[string]any{
+		"state": "Active", "message": "Active on cluster prod-cluster-a for 1h; 0 of 3 renewals used.",
+		"activatedAt": activated.Format(time.RFC3339), "expiresAt": activated.Add(time.Hour).Format(time.RFC3339),
+	}
+	o["metadata"].(map[string]any)["creationTimestamp"] = activated.Format(time.RFC3339)
+	return o
+}
+
+// withoutStatus returns a shallow copy of o without its status: Crossplane
+// sends the desired composite without the status it observed.
+func withoutStatus(o map[string]any) map[string]any {
+	out := make(map[string]any, len(o))
+	for k, v := range o {
+		if k != "status" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// with returns a copy of m with key set to v.
+func with(m map[string]*fnv1.Resources, key string, v *fnv1.Resources) map[string]*fnv1.Resources {
+	out := make(map[string]*fnv1.Resources, len(m))
+	for k, r := range m {
+		out[k] = r
+	}
+	out[key] = v
+	return out
+}
+
 func newRequest(a args) *fnv1.RunFunctionRequest {
 	req := &fnv1.RunFunctionRequest{
 		Observed: &fnv1.State{
 			Composite: &fnv1.Resource{Resource: st(a.xr)},
 			Resources: a.observed,
 		},
-		Desired:           &fnv1.State{Composite: &fnv1.Resource{Resource: st(a.xr)}},
+		Desired:           &fnv1.State{Composite: &fnv1.Resource{Resource: st(withoutStatus(a.xr))}},
 		RequiredResources: a.required,
 	}
 	if a.input != nil {
@@ -101,6 +134,7 @@ type want struct {
 	state        string
 	message      string
 	composed     []string
+	ttl          time.Duration
 }
 
 func digest(rsp *fnv1.RunFunctionResponse) want {
@@ -120,6 +154,7 @@ func digest(rsp *fnv1.RunFunctionResponse) want {
 		w.composed = append(w.composed, name)
 	}
 	sort.Strings(w.composed)
+	w.ttl = rsp.GetMeta().GetTtl().AsDuration()
 	return w
 }
 
@@ -132,7 +167,13 @@ func TestRunFunction(t *testing.T) {
 		"bindings-breakglass-system": items(),
 		"pod-template":               items(podTemplate()),
 	}
-	workload := map[string]*fnv1.Resource{"workload": {Resource: st(map[string]any{"apiVersion": "apps/v1", "kind": "DaemonSet"})}}
+	workload := map[string]*fnv1.Resource{"workload": {Resource: st(map[string]any{"apiVersion": "kubernetes.m.crossplane.io/v1alpha1", "kind": "Object"})}}
+	const (
+		activeMessage      = "Active on cluster prod-cluster-a for 1h; 0 of 3 renewals used."
+		invalidSession     = "invalid DebugSession team-a/inc-1234: spec.cluster: Required value: the session must name a cluster"
+		nodeSelectorDenied = "DebugSession team-a/inc-1234 spec.nodeSelector: the binding does not allow a user nodeSelector (allowUserNodeSelector is not true); remove it to request this session"
+		pendingMessage     = "Waiting for approval by group security-team, because approvers are configured and the requester is not approved automatically. Without approval within 24h the session fails."
+	)
 
 	cases := map[string]struct {
 		reason string
@@ -152,19 +193,73 @@ func TestRunFunction(t *testing.T) {
 			want: want{requirements: secondRound},
 		},
 		"Active": {
-			reason: "A requester the template admits, on a cluster it allows, gets an Active session with a workload.",
-			args:   args{xr: xr("prod-cluster-a"), input: map[string]any{"apiVersion": "debugsession.fn.breakglass.telekom.de/v1beta1", "kind": "Input", "delivery": map[string]any{"mode": "Local"}}, required: answered},
+			reason: "A requester the template admits, on a cluster it allows, gets an Active session with a workload, and an event for the transition.",
+			args:   args{xr: xr("prod-cluster-a"), required: answered},
+			want: want{
+				results:      []string{"SEVERITY_NORMAL: DebugSession is Active: " + activeMessage},
+				requirements: secondRound,
+				state:        "Active",
+				message:      activeMessage,
+				composed:     []string{"workload"},
+				ttl:          time.Minute,
+			},
+		},
+		"ActiveAgainIsQuiet": {
+			reason: "A session that stays Active raises no event: results are emitted on transitions only.",
+			args:   args{xr: active(xr("prod-cluster-a"), now.Add(-10*time.Minute)), observed: workload, required: answered},
 			want: want{
 				requirements: secondRound,
 				state:        "Active",
-				message:      "DaemonSet debug-sessions-prod/debug-inc-1234-433036c4 runs the debug pods on cluster prod-cluster-a",
+				message:      "Active on cluster prod-cluster-a for 1h; 0 of 3 renewals used.",
 				composed:     []string{"workload"},
+				ttl:          time.Minute,
+			},
+		},
+		"TTLUntilExpiry": {
+			reason: "Thirty seconds before expiry the response may be cached for thirty seconds only, so that Crossplane calls back when the session expires.",
+			args:   args{xr: active(xr("prod-cluster-a"), now.Add(-time.Hour+30*time.Second)), observed: workload, required: answered},
+			want: want{
+				requirements: secondRound,
+				state:        "Active",
+				message:      activeMessage,
+				composed:     []string{"workload"},
+				ttl:          30 * time.Second,
+			},
+		},
+		"PendingApproval": {
+			reason: "A template with approvers holds the session until someone approves; nothing is composed meanwhile.",
+			args: args{xr: xr("prod-cluster-a"), required: with(answered, "template", items(func() map[string]any {
+				t := template()
+				t["spec"].(map[string]any)["approvers"] = map[string]any{"groups": []any{"security-team"}}
+				return t
+			}()))},
+			want: want{
+				results:      []string{"SEVERITY_NORMAL: DebugSession is PendingApproval: " + pendingMessage},
+				requirements: secondRound,
+				state:        "PendingApproval",
+				message:      pendingMessage,
+				ttl:          time.Minute,
+			},
+		},
+		"UserNodeSelectorDenied": {
+			reason: "A nodeSelector the binding does not allow is Denied before anything runs.",
+			args: args{xr: func() map[string]any {
+				o := xr("prod-cluster-a")
+				o["spec"].(map[string]any)["nodeSelector"] = map[string]any{"pool": "any"}
+				return o
+			}(), required: answered},
+			want: want{
+				results:      []string{"SEVERITY_NORMAL: DebugSession is Denied: " + nodeSelectorDenied},
+				requirements: secondRound,
+				state:        "Denied",
+				message:      nodeSelectorDenied,
 			},
 		},
 		"DeniedCluster": {
 			reason: "A cluster the template does not allow, with no binding, is Denied and nothing is composed.",
 			args:   args{xr: xr("dev-cluster-1"), required: answered},
 			want: want{
+				results:      []string{"SEVERITY_NORMAL: DebugSession is Denied: template netops-debug does not allow cluster dev-cluster-1 and no binding applies to it"},
 				requirements: secondRound,
 				state:        "Denied",
 				message:      "template netops-debug does not allow cluster dev-cluster-1 and no binding applies to it",
@@ -176,14 +271,15 @@ func TestRunFunction(t *testing.T) {
 				"template": items(), "cluster-config": items(), "bindings-breakglass-system": items(),
 			}},
 			want: want{
+				results:      []string{"SEVERITY_NORMAL: DebugSession is Failed: DebugSessionTemplate breakglass-system/netops-debug not found"},
 				requirements: firstRound,
 				state:        "Failed",
 				message:      "DebugSessionTemplate breakglass-system/netops-debug not found",
 			},
 		},
-		"MissingTemplateRunningSession": {
+		"VanishedTemplateDuringActiveSession": {
 			reason: "A running session whose template vanished keeps its resources: a Fatal result makes Crossplane change nothing.",
-			args: args{xr: xr("prod-cluster-a"), observed: workload, required: map[string]*fnv1.Resources{
+			args: args{xr: active(xr("prod-cluster-a"), now.Add(-10*time.Minute)), observed: workload, required: map[string]*fnv1.Resources{
 				"template": items(), "cluster-config": items(), "bindings-breakglass-system": items(),
 			}},
 			want: want{
@@ -191,11 +287,28 @@ func TestRunFunction(t *testing.T) {
 				results:      []string{"SEVERITY_FATAL: DebugSessionTemplate breakglass-system/netops-debug not found; keeping the session's 1 existing resources unchanged"},
 			},
 		},
+		"ExpiredSessionWithVanishedTemplate": {
+			reason: "A session past its recorded expiry ends even when its template is gone, so a deleted template cannot keep debug pods running.",
+			args: args{xr: active(xr("prod-cluster-a"), now.Add(-2*time.Hour)), observed: workload, required: map[string]*fnv1.Resources{
+				"template": items(), "cluster-config": items(), "bindings-breakglass-system": items(),
+			}},
+			want: want{
+				requirements: firstRound,
+				results: []string{
+					"SEVERITY_WARNING: DebugSessionTemplate breakglass-system/netops-debug not found",
+					"SEVERITY_NORMAL: DebugSession is Expired: The session expired after 1h; its debug resources are removed.",
+				},
+				state:   "Expired",
+				message: "The session expired after 1h; its debug resources are removed.",
+				ttl:     time.Minute,
+			},
+		},
 		"InvalidInput": {
 			reason: "An invalid input is Fatal with the field path.",
 			args:   args{xr: xr("prod-cluster-a"), input: map[string]any{"apiVersion": "debugsession.fn.breakglass.telekom.de/v1beta1", "kind": "Input", "deniedNodeGlobs": "Ignore"}},
 			want: want{
 				results: []string{`SEVERITY_FATAL: invalid function input: deniedNodeGlobs: Unsupported value: "Ignore": supported values: "AdmissionPolicy", "Reject"`},
+				ttl:     time.Minute,
 			},
 		},
 		"InvalidSession": {
@@ -206,14 +319,21 @@ func TestRunFunction(t *testing.T) {
 				return o
 			}()},
 			want: want{
+				results: []string{"SEVERITY_NORMAL: DebugSession is Failed: " + invalidSession},
 				state:   "Failed",
-				message: "invalid DebugSession team-a/inc-1234: spec.cluster: Required value: the session must name a cluster",
+				message: invalidSession,
+				ttl:     time.Minute,
 			},
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			f := NewFunction(logging.NewNopLogger(), WithClock(func() time.Time { return now }))
+			// Every response carries the input's TTL unless a case says
+			// otherwise.
+			if tc.want.ttl == 0 {
+				tc.want.ttl = time.Minute
+			}
 			rsp, err := f.RunFunction(context.Background(), newRequest(tc.args))
 			if err != nil {
 				t.Fatalf("%s\nRunFunction(...): unexpected Go error: %v", tc.reason, err)

@@ -135,20 +135,6 @@ func Desired(t Target, objs []Object, observed map[resource.Name]resource.Observ
 	return out, nil
 }
 
-// Compose returns the desired composed resources for objs as if none of them
-// had been observed yet, without the checks of Desired.
-//
-// It is the first version of this package's entry point, kept only until
-// fn/fn.go calls Desired, which sees readiness and refuses what Crossplane
-// would refuse; then it goes.
-func Compose(t Target, objs []Object) map[resource.Name]*resource.DesiredComposed {
-	out := make(map[resource.Name]*resource.DesiredComposed, len(objs))
-	for _, o := range objs {
-		out[o.Name] = t.desired(o, nil)
-	}
-	return out
-}
-
 func (t Target) desired(o Object, observed map[resource.Name]resource.ObservedComposed) *resource.DesiredComposed {
 	u := o.Object.DeepCopy()
 	if t.Mode != v1beta1.DeliveryLocal {

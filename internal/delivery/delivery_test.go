@@ -343,15 +343,3 @@ func TestDesiredDoesNotShareState(t *testing.T) {
 		t.Errorf("changing the desired Object changed the caller's DaemonSet: name is now %q", ds.GetName())
 	}
 }
-
-func TestComposeMatchesDesiredWithoutObservedState(t *testing.T) {
-	target := TargetFor(nil, "prod-a", nil)
-	objs := []Object{{Name: WorkloadResourceName, Object: daemonSet()}, {Name: "aux-debug-sa", Object: serviceAccount("debug"), Orphan: true}}
-	want, err := Desired(target, objs, nil)
-	if err != nil {
-		t.Fatalf("Desired(...): %v", err)
-	}
-	if diff := cmp.Diff(want, Compose(target, objs)); diff != "" {
-		t.Errorf("Compose(...) differs from Desired(..., nil): -want, +got:\n%s", diff)
-	}
-}

@@ -3,6 +3,7 @@
 package lifecycle
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/crossplane/function-sdk-go/errors"
@@ -16,8 +17,14 @@ import (
 // Parse reads the observed composite resource as a DebugSession and checks
 // its spec. Errors name the session and the field.
 func Parse(xr *resource.Composite) (*v1alpha1.DebugSession, error) {
+	// Decoding through JSON, unlike the unstructured converter, names the
+	// field that has the wrong type.
 	s := &v1alpha1.DebugSession{}
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(xr.Resource.UnstructuredContent(), s, false); err != nil {
+	raw, err := json.Marshal(xr.Resource.UnstructuredContent())
+	if err == nil {
+		err = json.Unmarshal(raw, s)
+	}
+	if err != nil {
 		return nil, errors.Wrapf(err, "cannot read DebugSession %s", name(xr.Resource.GetNamespace(), xr.Resource.GetName()))
 	}
 	if errs := Validate(s); len(errs) > 0 {
