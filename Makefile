@@ -85,9 +85,10 @@ fmt-check:
 .PHONY: lint
 lint: $(GOLANGCI_LINT)
 	$(GOLANGCI_LINT) run ./...
+	cd hack/xpkg && $(GOLANGCI_LINT) run ./...
 
 .PHONY: test
-test: fmt-check vet unit check-generate lint render-check
+test: fmt-check vet unit check-generate lint render-check validate xpkg-test
 	@echo "make test: all checks passed"
 
 .PHONY: clean
