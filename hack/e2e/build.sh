@@ -36,12 +36,16 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   k8s_ldflags+=" -X ${pkg}.gitMajor=1 -X ${pkg}.gitMinor=37"
   k8s_ldflags+=" -X ${pkg}.gitTreeState=clean"
 done
-crossplane_version=v2.4.0
+# Crossplane checks every package's crossplane.version constraint against
+# its own version, which lives in crossplane-runtime; unset, it refuses every
+# package that has a constraint.
+crossplane_ldflags="-X github.com/crossplane/crossplane-runtime/v2/pkg/version.version=v2.4.0"
 
-# out_dir MODULE prints where MODULE's binaries are cached.
+# out_dir MODULE LDFLAGS prints where MODULE's binaries are cached: keyed by
+# everything that changes them, the module's pins and the build flags.
 out_dir() {
   local sum
-  sum=$(cat "${here}/$1/go.mod" "${here}/$1/go.sum" | sha256sum | cut -c1-12)
+  sum=$( (cat "${here}/$1/go.mod" "${here}/$1/go.sum"; echo "$2") | sha256sum | cut -c1-12)
   echo "${bin}/$1-${sum}"
 }
 
@@ -51,7 +55,7 @@ build() {
   local module=$1 ldflags=$2
   shift 2
   local out missing=0 pkg start
-  out=$(out_dir "${module}")
+  out=$(out_dir "${module}" "${ldflags}")
   for pkg in "$@"; do
     [ -x "${out}/$(basename "${pkg}")" ] || missing=1
   done
@@ -67,6 +71,11 @@ build() {
     nice -n 19 go build -trimpath -ldflags "-s -w ${ldflags}" -o "${out}.tmp/" "$@")
   rm -rf "${out}"
   mv "${out}.tmp" "${out}"
+  # Builds of older pins are never used again.
+  local old
+  for old in "${bin}/${module}"-*; do
+    [ "${old}" = "${out}" ] || rm -rf "${old}"
+  done
   echo "e2e build: ${module}: built in $(($(date +%s) - start))s" >&2
 }
 
@@ -75,8 +84,7 @@ want() { [ ${#only[@]} -eq 0 ] || [[ " ${only[*]} " == *" $1 "* ]]; }
 
 want harness && build harness "" ./cmd/e2e-harness
 want etcd && build etcd "" github.com/k8s-breakglass/function-debug-session/hack/e2e/etcd
-want crossplane && build crossplane \
-  "-X github.com/crossplane/crossplane/v2/internal/version.version=${crossplane_version}" \
+want crossplane && build crossplane "${crossplane_ldflags}" \
   github.com/crossplane/crossplane/v2/cmd/crossplane
 want kubernetes && build kubernetes "${k8s_ldflags}" \
   k8s.io/kubernetes/cmd/kube-apiserver \
@@ -84,6 +92,7 @@ want kubernetes && build kubernetes "${k8s_ldflags}" \
   k8s.io/kubernetes/cmd/kube-scheduler \
   k8s.io/kubernetes/cmd/kubectl
 
-for module in harness etcd crossplane kubernetes; do
-  echo "${module}=$(out_dir "${module}")"
-done
+echo "harness=$(out_dir harness "")"
+echo "etcd=$(out_dir etcd "")"
+echo "crossplane=$(out_dir crossplane "${crossplane_ldflags}")"
+echo "kubernetes=$(out_dir kubernetes "${k8s_ldflags}")"

@@ -1,0 +1,153 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+
+	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+)
+
+// requireLifecycle skips the test unless the function records activation,
+// the first sign of the session lifecycle (DESIGN 7.3): without it there is
+// no expiry, termination or queue to observe.
+func requireLifecycle(t *testing.T, s *v1alpha1.DebugSession) {
+	t.Helper()
+	if s.Status.ActivatedAt == "" {
+		t.Skip("missing feature: the session lifecycle (DESIGN 7.3) is not wired into the function yet; status.activatedAt is empty")
+	}
+}
+
+// requireWorkload waits for the session's workload and returns its name.
+func requireWorkload(t *testing.T, s *v1alpha1.DebugSession) (kind, name string) {
+	t.Helper()
+	w := s.Status.Workload
+	if w == nil {
+		t.Fatalf("DebugSession %s is %s without status.workload", s.Name, s.Status.State)
+	}
+	eventually(t, 30*time.Second, fmt.Sprintf("%s %s exists", w.Kind, w.Name), func() (bool, string, error) {
+		return exists(t, "-n", w.Namespace, w.Kind, w.Name), "", nil
+	})
+	return w.Kind, w.Name
+}
+
+// checkEnded checks what an ended session leaves behind: its workload and
+// deleteAfter: true resources go (Crossplane stops composing them and
+// deletes them), its deleteAfter: false resources stay.
+func checkEnded(t *testing.T, s *v1alpha1.DebugSession, kind, workload string) {
+	t.Helper()
+	eventually(t, 60*time.Second, fmt.Sprintf("%s %s is deleted", kind, workload), func() (bool, string, error) {
+		return !exists(t, "-n", targetNamespace, kind, workload), "", nil
+	})
+	if len(s.Status.AuxiliaryResources) == 0 {
+		t.Log("not checking auxiliary resources: the function does not render them yet (DESIGN 6)")
+		return
+	}
+	eventually(t, 60*time.Second, "the deleteAfter: true ConfigMap is deleted", func() (bool, string, error) {
+		return !exists(t, "-n", targetNamespace, "configmap", "notes-"+s.Name), "", nil
+	})
+	consistently(t, settle, "the deleteAfter: false ConfigMap stays", func() (bool, string) {
+		return exists(t, "-n", targetNamespace, "configmap", "audit-"+s.Name), "ConfigMap audit-" + s.Name + " is gone"
+	})
+}
+
+func TestExpiryRemovesWorkload(t *testing.T) {
+	t.Parallel()
+	admin.ApplyFile(t, "lifecycle.yaml")
+
+	s := session("expiry-alice", "e2e-lifecycle", alice)
+	s.Spec.Duration = "30s"
+	create(t, alice, s)
+	got := waitForState(t, s.Name, v1alpha1.StateActive)
+	requireLifecycle(t, got)
+	kind, name := requireWorkload(t, got)
+	if len(got.Status.AuxiliaryResources) > 0 {
+		eventually(t, 30*time.Second, "both auxiliary ConfigMaps exist", func() (bool, string, error) {
+			return exists(t, "-n", targetNamespace, "configmap", "notes-"+s.Name) &&
+				exists(t, "-n", targetNamespace, "configmap", "audit-"+s.Name), "", nil
+		})
+	}
+
+	// The function asks Crossplane to call back when the session expires
+	// (the response TTL), so expiry shows within seconds of expiresAt.
+	got = waitForState(t, s.Name, v1alpha1.StateExpired)
+	checkEnded(t, got, kind, name)
+}
+
+func TestTerminateRemovesWorkload(t *testing.T) {
+	t.Parallel()
+	admin.ApplyFile(t, "lifecycle.yaml")
+
+	s := session("terminate-alice", "e2e-lifecycle", alice)
+	create(t, alice, s)
+	got := waitForState(t, s.Name, v1alpha1.StateActive)
+	requireLifecycle(t, got)
+	kind, name := requireWorkload(t, got)
+
+	if err := patchSession(alice, s.Name, `{"terminate":true}`); err != nil {
+		t.Fatalf("alice cannot terminate her own session: %v", err)
+	}
+	got = waitForState(t, s.Name, v1alpha1.StateTerminated)
+	checkEnded(t, got, kind, name)
+}
+
+func TestTemplateDeletedWhileActiveKeepsWorkload(t *testing.T) {
+	t.Parallel()
+	admin.ApplyFile(t, "ephemeral.yaml")
+
+	s := session("ephemeral-alice", "e2e-ephemeral", alice)
+	create(t, alice, s)
+	got := waitForState(t, s.Name, v1alpha1.StateActive)
+	kind, name := requireWorkload(t, got)
+	before := &appsv1.Deployment{}
+	admin.Get(t, before, "-n", targetNamespace, kind, name)
+
+	admin.MustRun(t, "", "-n", configNamespace, "delete", "debugsessiontemplate", "e2e-ephemeral")
+	// Make Crossplane run the function now, rather than at its next poll,
+	// with the template gone.
+	admin.MustRun(t, "", "-n", targetNamespace, "annotate", "debugsession", s.Name, "--overwrite", "e2e.breakglass.telekom.de/poke="+time.Now().Format(time.RFC3339Nano))
+
+	consistently(t, 2*settle, "the workload survives the deletion of its template", func() (bool, string) {
+		after := &appsv1.Deployment{}
+		if !admin.Get(t, after, "-n", targetNamespace, kind, name) {
+			return false, fmt.Sprintf("%s %s was deleted", kind, name)
+		}
+		if after.UID != before.UID {
+			return false, fmt.Sprintf("%s %s was replaced", kind, name)
+		}
+		if st := getSession(t, s.Name).Status.State; st != v1alpha1.StateActive {
+			return false, fmt.Sprintf("the session went from Active to %q", st)
+		}
+		return true, ""
+	})
+}
+
+func TestConcurrencyLimitQueuesSecondSession(t *testing.T) {
+	t.Parallel()
+	admin.ApplyFile(t, "concurrency.yaml")
+
+	first := session("limited-alice", "e2e-limited", alice)
+	create(t, alice, first)
+	got := waitForState(t, first.Name, v1alpha1.StateActive)
+	if got.Status.Constraints == nil || got.Status.Constraints.MaxConcurrentSessions == nil {
+		t.Skip("missing feature: concurrency limits (DESIGN 7.4) are not reported by the function yet; status.constraints.maxConcurrentSessions is empty")
+	}
+
+	second := session("limited-bob", "e2e-limited", bob)
+	create(t, bob, second)
+	got = waitForSettled(t, second.Name)
+	if got.Status.State == v1alpha1.StateActive && got.Status.ActivatedAt == "" {
+		t.Skip("missing feature: the session lifecycle (DESIGN 7.4) does not queue sessions yet; the second session became Active")
+	}
+	if got.Status.State != v1alpha1.StateQueued {
+		t.Fatalf("DebugSession %s: want state Queued behind %s, got %q: %s", second.Name, first.Name, got.Status.State, got.Status.Message)
+	}
+
+	// The first session ends; the queued one takes its place.
+	deleteSession(t, first.Name)
+	waitForState(t, second.Name, v1alpha1.StateActive)
+}

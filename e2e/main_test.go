@@ -1,0 +1,205 @@
+//go:build e2e
+
+// Package e2e proves what a platform team gets from function-debug-session on
+// a real control plane: etcd, kube-apiserver, kube-controller-manager and
+// kube-scheduler from Kubernetes, Crossplane core pulling the Function package
+// from a loopback registry, the function running with mTLS, and fake nodes
+// the real scheduler places pods on. hack/e2e/up.sh starts all of it; the
+// tests act as users through impersonation. See README.md in this directory.
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+)
+
+// The users the tests act as. Their groups are what the fixtures' allowlists,
+// approvers and RBAC refer to.
+var (
+	alice = user{name: "alice@example.com", groups: []string{"tenant-a-admins"}}
+	bob   = user{name: "bob@example.com", groups: []string{"tenant-b-admins"}}
+	carol = user{name: "carol@example.com", groups: []string{"security-team"}}
+)
+
+type user struct {
+	name   string
+	groups []string
+}
+
+const (
+	cluster         = "e2e-cluster"
+	configNamespace = "breakglass-system"
+
+	// targetNamespace is where the templates put debug workloads, and so
+	// where the sessions live: with Local delivery Crossplane composes the
+	// resources of a namespaced DebugSession only in its own namespace.
+	// Tests keep apart by session names, which start with the test's name.
+	targetNamespace = "breakglass-debug"
+
+	// sessionTimeout bounds how long a session may take to reach a state:
+	// Crossplane reconciles an XR within seconds of a change, and the
+	// harness polls every 10s when nothing changes.
+	sessionTimeout = 90 * time.Second
+)
+
+// admin is the control plane's kubectl with the admin identity. TestMain sets
+// it up from the environment that hack/e2e/exec.sh provides.
+var admin kubectl
+
+func TestMain(m *testing.M) {
+	kc, err := env("KUBECONFIG")
+	if err == nil {
+		var bin string
+		bin, err = env("E2E_KUBECTL")
+		admin = kubectl{bin: bin, kubeconfig: kc}
+	}
+	if err == nil {
+		err = setup()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e setup:", err)
+		if logs := os.Getenv("E2E_LOGS"); logs != "" {
+			fmt.Fprintf(os.Stderr, "e2e setup: component logs are in %s (crossplane.log, function.log, kube-apiserver.log)\n", logs)
+		}
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
+}
+
+// setup applies what every test shares and checks that the stack is what the
+// tests expect: the DebugSession API served and the fake nodes schedulable.
+func setup() error {
+	if _, err := admin.Run("", "wait", "--for=condition=Established", "--timeout=60s", "crd/debugsessions.breakglass.telekom.de"); err != nil {
+		return fmt.Errorf("the DebugSession XRD is not established (read crossplane.log): %w", err)
+	}
+	if _, err := admin.Run("", "apply", "--server-side", "--force-conflicts", "-f", "testdata/common.yaml"); err != nil {
+		return err
+	}
+	// The target namespace needs its default ServiceAccount before any pod
+	// can be created there; the serviceaccount controller adds it.
+	deadline := time.Now().Add(time.Minute)
+	for {
+		_, err := admin.Run("", "-n", targetNamespace, "get", "serviceaccount", "default")
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("no default ServiceAccount in %s (read kube-controller-manager.log): %w", targetNamespace, err)
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// session is a DebugSession as user u would write it for template.
+func session(name, template string, u user) *v1alpha1.DebugSession {
+	return &v1alpha1.DebugSession{
+		TypeMeta: metav1.TypeMeta{APIVersion: v1alpha1.APIVersion, Kind: "DebugSession"},
+		ObjectMeta: metav1.ObjectMeta{
+			Namespace: targetNamespace,
+			Name:      name,
+			Labels:    map[string]string{v1alpha1.LabelCluster: cluster},
+		},
+		Spec: v1alpha1.DebugSessionSpec{
+			TemplateRef:     v1alpha1.ObjectReference{Name: template},
+			Cluster:         cluster,
+			RequestedBy:     u.name,
+			RequesterGroups: u.groups,
+			Reason:          "e2e: " + name,
+		},
+	}
+}
+
+// create creates s as user u and registers its deletion, and the forced
+// deletion of its pods: nothing acknowledges the deletion of a pod bound to a
+// node without a kubelet.
+func create(t *testing.T, u user, s *v1alpha1.DebugSession) {
+	t.Helper()
+	if err := admin.As(u.name, u.groups...).Create(s); err != nil {
+		t.Fatalf("%s cannot create DebugSession %s: %v", u.name, s.Name, err)
+	}
+	t.Cleanup(func() { deleteSession(t, s.Name) })
+}
+
+func deleteSession(t *testing.T, name string) {
+	if _, err := admin.Run("", "-n", targetNamespace, "delete", "debugsession", name, "--ignore-not-found", "--timeout=60s"); err != nil {
+		t.Logf("cannot delete DebugSession %s: %v", name, err)
+	}
+	if _, err := admin.Run("", "-n", targetNamespace, "delete", "pods", "-l", v1alpha1.LabelSession+"="+name,
+		"--grace-period=0", "--force", "--ignore-not-found"); err != nil {
+		t.Logf("cannot delete the pods of DebugSession %s: %v", name, err)
+	}
+}
+
+// getSession reads a DebugSession as the admin.
+func getSession(t *testing.T, name string) *v1alpha1.DebugSession {
+	t.Helper()
+	s := &v1alpha1.DebugSession{}
+	if !admin.Get(t, s, "-n", targetNamespace, "debugsession", name) {
+		t.Fatalf("DebugSession %s does not exist", name)
+	}
+	return s
+}
+
+// waitForState waits until the session is in one of want. A session that
+// reaches another terminal state fails the test at once with its message.
+func waitForState(t *testing.T, name string, want ...v1alpha1.State) *v1alpha1.DebugSession {
+	t.Helper()
+	var s *v1alpha1.DebugSession
+	eventually(t, sessionTimeout, fmt.Sprintf("DebugSession %s in state %v", name, want), func() (bool, string, error) {
+		s = getSession(t, name)
+		seen := fmt.Sprintf("state %q, message %q", s.Status.State, s.Status.Message)
+		for _, w := range want {
+			if s.Status.State == w {
+				return true, seen, nil
+			}
+		}
+		if s.Status.State.Ended() {
+			return false, seen, errStop{msg: seen}
+		}
+		return false, seen, nil
+	})
+	return s
+}
+
+// sessionPods lists the pods of a session in the target namespace.
+func sessionPods(t *testing.T, name string) []corev1.Pod {
+	t.Helper()
+	l := &corev1.PodList{}
+	admin.List(t, l, "-n", targetNamespace, "pods", "-l", v1alpha1.LabelSession+"="+name)
+	return l.Items
+}
+
+// waitForSettled waits until the function has decided something about the
+// session, and returns it in whatever state that is. Tests use it where the
+// outcome tells whether a feature exists yet.
+func waitForSettled(t *testing.T, name string) *v1alpha1.DebugSession {
+	t.Helper()
+	var s *v1alpha1.DebugSession
+	eventually(t, sessionTimeout, fmt.Sprintf("DebugSession %s to leave Pending", name), func() (bool, string, error) {
+		s = getSession(t, name)
+		return s.Status.State != "" && s.Status.State != v1alpha1.StatePending,
+			fmt.Sprintf("state %q, message %q", s.Status.State, s.Status.Message), nil
+	})
+	return s
+}
+
+// patchSession merge-patches the session's spec as user u.
+func patchSession(u user, name, spec string) error {
+	_, err := admin.As(u.name, u.groups...).Run("", "-n", targetNamespace, "patch", "debugsession", name,
+		"--type=merge", "-p", `{"spec":`+spec+`}`)
+	return err
+}
+
+// exists tells whether an object exists.
+func exists(t *testing.T, args ...string) bool {
+	t.Helper()
+	var obj map[string]any
+	return admin.Get(t, &obj, args...)
+}
