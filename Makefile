@@ -92,8 +92,10 @@ test: fmt-check vet unit check-generate lint render-check validate xpkg-test
 	@echo "make test: all checks passed"
 
 .PHONY: clean
+# Removes build outputs but keeps the pinned tools and the e2e binaries,
+# which are slow to rebuild.
 clean:
-	rm -rf $(CACHE_DIR)/bin/function-debug-session $(CACHE_DIR)/render
+	rm -rf $(CACHE_DIR)/bin/function-debug-session $(CACHE_DIR)/render $(CACHE_DIR)/xpkg $(CACHE_DIR)/validate
 
 ## Packaging and schema validation.
 
