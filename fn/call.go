@@ -178,6 +178,14 @@ func (c *call) plan(got *fetched, res *resolved) (*session, error) {
 // nothing, so a broken or missing input never deletes a running session's
 // objects. A session that never had any gets a terminal state instead.
 func (c *call) stop(state v1alpha1.State, msg string) *fnv1.RunFunctionResponse {
+	if len(c.observed) > 0 && c.s != nil {
+		// A session that has ended by its own record ends even when an
+		// input is missing or broken, so that nothing can keep expired
+		// debug pods running.
+		if d, ended := lifecycle.KnownEnd(lifecycle.DecideInput{Session: c.s, Now: c.f.clock(), TTL: c.in.GetTTL()}); ended {
+			return c.end(d, msg)
+		}
+	}
 	if len(c.observed) > 0 {
 		c.flush()
 		response.Fatal(c.rsp, errors.Errorf("%s; keeping the session's %d existing resources unchanged", msg, len(c.observed)))
@@ -199,17 +207,14 @@ func (c *call) stop(state v1alpha1.State, msg string) *fnv1.RunFunctionResponse 
 	return c.rsp
 }
 
-// missing handles a template or pod template that does not exist. A session
-// that has ended, by its own record, ends for good, so a deleted template
-// cannot keep expired debug pods running; any other is stopped.
-func (c *call) missing(msg string) *fnv1.RunFunctionResponse {
-	d, ended := lifecycle.KnownEnd(lifecycle.DecideInput{Session: c.s, Now: c.f.clock(), TTL: c.in.GetTTL()})
-	if !ended {
-		return c.stop(v1alpha1.StateFailed, msg)
-	}
+// end ends a session whose inputs cannot be read. Its objects are dropped;
+// deleteAfter: false auxiliary resources survive on the target cluster only
+// where delivery orphans them (ProviderKubernetes), because without the
+// inputs they cannot be rendered again.
+func (c *call) end(d lifecycle.Decision, why string) *fnv1.RunFunctionResponse {
 	st := &v1alpha1.DebugSessionStatus{}
 	d.Apply(st)
-	c.warn(msg)
+	c.warn(why)
 	c.decided(d)
 	if err := c.respond(st, false, nil); err != nil {
 		response.Fatal(c.rsp, err)

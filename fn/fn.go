@@ -68,7 +68,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		return rsp, nil
 	}
 	if msg := missing(c.s, c.in, got); msg != "" {
-		return c.missing(msg), nil
+		return c.stop(v1alpha1.StateFailed, msg), nil
 	}
 
 	res := resolve(c.s, c.in, got)
@@ -131,6 +131,12 @@ func (f *Function) objects(c *call, got *fetched, res *resolved, ss *session, d 
 		Annotations: got.PodTemplate.Spec.Template.Metadata.Annotations, ExpiresAt: d.ExpiresAt,
 	}
 	out, err := auxiliary.Render(f.renderer, en, actx, auxiliary.PolicyFor(c.in, res.Bindings))
+	if err != nil && d.Ended {
+		// An ended session must let go of its debug pods whatever its
+		// retained resources' templates say now.
+		c.warn(err.Error())
+		return nil, d, nil
+	}
 	if err != nil {
 		return nil, d, err
 	}

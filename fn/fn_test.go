@@ -303,6 +303,23 @@ func TestRunFunction(t *testing.T) {
 				ttl:     time.Minute,
 			},
 		},
+		"ExpiredSessionWithBrokenConfiguration": {
+			reason: "A session past its recorded expiry ends even when its configuration now fails, instead of keeping its debug pods through a Fatal result.",
+			args: args{xr: func() map[string]any {
+				o := active(xr("prod-cluster-a"), now.Add(-2*time.Hour))
+				o["spec"].(map[string]any)["nodeSelector"] = map[string]any{"pool": "any"}
+				return o
+			}(), observed: workload, required: answered},
+			want: want{
+				requirements: secondRound,
+				results: []string{
+					"SEVERITY_WARNING: " + nodeSelectorDenied,
+					"SEVERITY_NORMAL: DebugSession is Expired: The session expired after 1h; its debug resources are removed.",
+				},
+				state:   "Expired",
+				message: "The session expired after 1h; its debug resources are removed.",
+			},
+		},
 		"InvalidInput": {
 			reason: "An invalid input is Fatal with the field path.",
 			args:   args{xr: xr("prod-cluster-a"), input: map[string]any{"apiVersion": "debugsession.fn.breakglass.telekom.de/v1beta1", "kind": "Input", "deniedNodeGlobs": "Ignore"}},
