@@ -68,6 +68,13 @@ golden: build $(CROSSPLANE)
 render-check: build $(CROSSPLANE)
 	./hack/render.sh check
 
+## End to end on a real control plane (etcd, Kubernetes, Crossplane core,
+## fake nodes), built from the Go module proxy and cached; see e2e/README.md.
+
+.PHONY: e2e
+e2e: build
+	./hack/e2e/e2e.sh
+
 ## Checks.
 
 .PHONY: unit

@@ -155,6 +155,9 @@ start kube-scheduler "${kubernetes_dir}/kube-scheduler" \
 sleep 1
 kill -0 "${kube_scheduler_pid}"
 
+step "pod reaper (stands in for the kubelets)" pod-reaper
+start pod-reaper env KUBECTL="${kubectl_bin}" KUBECONFIG="${e2e_kubeconfig}" "${e2e_here}/pod-reaper.sh"
+
 step "crossplane core init" crossplane-init
 crossplane_src=$(cd "${e2e_here}/crossplane" && GOTOOLCHAIN=local go list -m -f '{{.Dir}}' github.com/crossplane/crossplane/v2)
 k create namespace crossplane-system > /dev/null
