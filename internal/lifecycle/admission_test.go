@@ -1,7 +1,6 @@
 package lifecycle
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -17,15 +16,13 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/apiserver/pkg/admission"
-	plugincel "k8s.io/apiserver/pkg/admission/plugin/cel"
 	"k8s.io/apiserver/pkg/admission/plugin/policy/generic"
 	"k8s.io/apiserver/pkg/admission/plugin/policy/matching"
 	"k8s.io/apiserver/pkg/admission/plugin/policy/validating"
-	celconfig "k8s.io/apiserver/pkg/apis/cel"
 	"k8s.io/apiserver/pkg/authentication/user"
-	"k8s.io/apiserver/pkg/authorization/authorizer"
-	"k8s.io/apiserver/pkg/cel/environment"
 	"k8s.io/kube-openapi/pkg/validation/spec"
+
+	"github.com/k8s-breakglass/function-debug-session/internal/admissiontest"
 )
 
 const (
@@ -85,10 +82,10 @@ func loadPolicies(t *testing.T) (map[string]*admissionregistrationv1.ValidatingA
 		}
 	}
 	for _, p := range policies {
-		defaultMatch(p.Spec.MatchConstraints)
+		admissiontest.DefaultMatch(p.Spec.MatchConstraints)
 	}
 	for _, b := range bindings {
-		defaultMatch(b.Spec.MatchResources)
+		admissiontest.DefaultMatch(b.Spec.MatchResources)
 	}
 	return policies, bindings
 }
@@ -100,61 +97,6 @@ func fromYAML(t *testing.T, doc map[string]any, into any) {
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(doc, into, true); err != nil {
 		t.Fatalf("%s: %v", policyFile, err)
 	}
-}
-
-// defaultMatch applies the API server's defaults to match rules, as it does
-// when the policy is created: match everything in every namespace, and
-// requests for equivalent versions too.
-func defaultMatch(m *admissionregistrationv1.MatchResources) {
-	if m == nil {
-		return
-	}
-	if m.NamespaceSelector == nil {
-		m.NamespaceSelector = &metav1.LabelSelector{}
-	}
-	if m.ObjectSelector == nil {
-		m.ObjectSelector = &metav1.LabelSelector{}
-	}
-	if m.MatchPolicy == nil {
-		equivalent := admissionregistrationv1.Equivalent
-		m.MatchPolicy = &equivalent
-	}
-}
-
-// compilePolicy compiles a policy the way the API server's
-// ValidatingAdmissionPolicy plugin does, with the Kubernetes CEL environment
-// and libraries, in the stricter mode used when a policy is written.
-func compilePolicy(t *testing.T, p *admissionregistrationv1.ValidatingAdmissionPolicy) validating.Validator {
-	t.Helper()
-	env, err := plugincel.NewCompositionEnv(plugincel.VariablesTypeName, environment.MustBaseEnvSet(environment.DefaultCompatibilityVersion()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := plugincel.NewCompositedCompilerFromTemplate(env)
-	withAuthz, noAuthz := plugincel.OptionalVariableDeclarations{HasAuthorizer: true}, plugincel.OptionalVariableDeclarations{}
-	for _, v := range p.Spec.Variables {
-		if res := c.CompileAndStoreVariable(&validating.Variable{Name: v.Name, Expression: v.Expression}, withAuthz, environment.NewExpressions); res.Error != nil {
-			t.Fatalf("%s: variable %s does not compile: %v", p.Name, v.Name, res.Error)
-		}
-	}
-	vals := make([]plugincel.ExpressionAccessor, len(p.Spec.Validations))
-	msgs := make([]plugincel.ExpressionAccessor, len(p.Spec.Validations))
-	for i, v := range p.Spec.Validations {
-		vals[i] = &validating.ValidationCondition{Expression: v.Expression, Message: v.Message, Reason: v.Reason}
-		if v.MessageExpression != "" {
-			msgs[i] = &validating.MessageExpressionCondition{MessageExpression: v.MessageExpression}
-		}
-	}
-	valEval := c.CompileCondition(vals, withAuthz, environment.NewExpressions)
-	msgEval := c.CompileCondition(msgs, noAuthz, environment.NewExpressions)
-	for _, err := range append(valEval.CompilationErrors(), msgEval.CompilationErrors()...) {
-		t.Errorf("%s: does not compile: %v", p.Name, err)
-	}
-	if t.Failed() {
-		t.FailNow()
-	}
-	audit := c.CompileCondition(nil, withAuthz, environment.NewExpressions)
-	return validating.NewValidator(valEval, nil, audit, msgEval, p.Spec.FailurePolicy)
 }
 
 // xrdSchema resolves the DebugSession schema from the shipped XRD, with the
@@ -295,10 +237,6 @@ func withApproval(decision, by string, groups ...any) func(map[string]any) {
 	return set(a, "spec", "approval")
 }
 
-var allowAll = authorizer.AuthorizerFunc(func(context.Context, authorizer.Attributes) (authorizer.Decision, string, error) {
-	return authorizer.DecisionAllow, "", nil
-})
-
 // verdict is what the policies decided.
 type verdict struct {
 	denied bool
@@ -306,40 +244,28 @@ type verdict struct {
 	says string
 }
 
-// review sends one request through the policies that match it.
-func review(t *testing.T, policies map[string]*admissionregistrationv1.ValidatingAdmissionPolicy, bindings map[string]*admissionregistrationv1.ValidatingAdmissionPolicyBinding, validators map[string]validating.Validator, op admission.Operation, obj, old *unstructured.Unstructured, who caller) (bool, []string) {
+// review sends one request through the policies that match it and returns
+// whether any matched and the messages of the validations that denied it.
+func review(t *testing.T, policies map[string]*admissiontest.Policy, op admission.Operation, obj, old *unstructured.Unstructured, who caller) (bool, []string) {
 	t.Helper()
-	gvr := sessionGVK.GroupVersion().WithResource(sessionsRes)
-	var oldObj runtime.Object
-	if old != nil {
-		oldObj = old
+	r := admissiontest.Request{
+		Object:    obj,
+		OldObject: old,
+		Kind:      sessionGVK,
+		Resource:  sessionGVK.GroupVersion().WithResource(sessionsRes),
+		Namespace: obj.GetNamespace(),
+		Name:      obj.GetName(),
+		Operation: op,
+		User:      who.name,
+		Groups:    who.groups,
 	}
-	attr := admission.NewAttributesRecord(obj, oldObj, sessionGVK, obj.GetNamespace(), obj.GetName(), gvr, "", op, nil, false, &user.DefaultInfo{Name: who.name, Groups: who.groups})
-	ifaces := admission.NewObjectInterfacesFromScheme(runtime.NewScheme())
-	m := generic.NewPolicyMatcher(matching.NewMatcher(nil, nil))
 	var denials []string
 	matched := false
 	for _, name := range []string{createName, updateName} {
-		ok, matchedGVR, matchedGVK, err := m.DefinitionMatches(attr, ifaces, validating.NewValidatingAdmissionPolicyAccessor(policies[name]))
-		if err != nil {
-			t.Fatalf("cannot match policy %s: %v", name, err)
-		}
-		if !ok {
-			continue
-		}
-		if ok, err := m.BindingMatches(attr, ifaces, validating.NewValidatingAdmissionPolicyBindingAccessor(bindings[name])); err != nil || !ok {
-			t.Fatalf("the binding of %s does not match a request its policy matches: %v", name, err)
-		}
-		matched = true
-		va := &admission.VersionedAttributes{Attributes: attr, VersionedObject: obj, VersionedOldObject: oldObj, VersionedKind: matchedGVK}
-		res := validators[name].Validate(context.Background(), matchedGVR, va, nil, nil, celconfig.RuntimeCELCostBudget, allowAll)
-		for _, d := range res.Decisions {
-			if d.Evaluation == validating.EvalError {
-				t.Fatalf("policy %s failed to evaluate, so failurePolicy Fail would reject the request: %s", name, d.Message)
-			}
-			if d.Action == validating.ActionDeny {
-				denials = append(denials, d.Message)
-			}
+		ok, ds := policies[name].Evaluate(t, r)
+		matched = matched || ok
+		for _, d := range ds {
+			denials = append(denials, d.Message)
 		}
 	}
 	return matched, denials
@@ -347,9 +273,9 @@ func review(t *testing.T, policies map[string]*admissionregistrationv1.Validatin
 
 func TestAdmissionPolicies(t *testing.T) {
 	policies, bindings := loadPolicies(t)
-	validators := map[string]validating.Validator{}
+	compiled := map[string]*admissiontest.Policy{}
 	for name, p := range policies {
-		validators[name] = compilePolicy(t, p)
+		compiled[name] = admissiontest.Compile(t, p, bindings[name])
 	}
 	approved := withApproval("Approved", "bob@example.com", "security-team")
 
@@ -510,7 +436,7 @@ func TestAdmissionPolicies(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			matched, denials := review(t, policies, bindings, validators, tc.op, tc.obj, tc.old, tc.who)
+			matched, denials := review(t, compiled, tc.op, tc.obj, tc.old, tc.who)
 			if !matched {
 				t.Fatalf("%s\nno policy matched the request", tc.reason)
 			}

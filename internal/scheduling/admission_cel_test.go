@@ -1,92 +1,17 @@
 package scheduling
 
 import (
-	"context"
 	"strings"
 	"testing"
 
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/admission"
-	plugincel "k8s.io/apiserver/pkg/admission/plugin/cel"
-	"k8s.io/apiserver/pkg/admission/plugin/policy/generic"
-	"k8s.io/apiserver/pkg/admission/plugin/policy/matching"
-	"k8s.io/apiserver/pkg/admission/plugin/policy/validating"
-	"k8s.io/apiserver/pkg/admission/plugin/webhook/matchconditions"
-	celconfig "k8s.io/apiserver/pkg/apis/cel"
-	"k8s.io/apiserver/pkg/authentication/user"
-	"k8s.io/apiserver/pkg/authorization/authorizer"
-	"k8s.io/apiserver/pkg/cel/environment"
+
+	"github.com/k8s-breakglass/function-debug-session/internal/admissiontest"
 )
-
-// compiledPolicy is a ValidatingAdmissionPolicy compiled the way the API
-// server's ValidatingAdmissionPolicy plugin compiles one, with the API
-// server's own CEL environment and libraries.
-type compiledPolicy struct {
-	policy    *admissionregistrationv1.ValidatingAdmissionPolicy
-	binding   *admissionregistrationv1.ValidatingAdmissionPolicyBinding
-	validator validating.Validator
-}
-
-// compile mirrors the plugin's (unexported) compilePolicy, but in the
-// NewExpressions environment, which is the stricter one the API server
-// uses to accept a policy that is created or updated. Every expression
-// must compile there.
-func compile(t *testing.T, policy *admissionregistrationv1.ValidatingAdmissionPolicy, binding *admissionregistrationv1.ValidatingAdmissionPolicyBinding) *compiledPolicy {
-	t.Helper()
-	env, err := plugincel.NewCompositionEnv(plugincel.VariablesTypeName, environment.MustBaseEnvSet(environment.DefaultCompatibilityVersion()))
-	if err != nil {
-		t.Fatalf("cannot build the Kubernetes CEL environment: %v", err)
-	}
-	compiler := plugincel.NewCompositedCompilerFromTemplate(env)
-	withAuthz := plugincel.OptionalVariableDeclarations{HasAuthorizer: true}
-	noAuthz := plugincel.OptionalVariableDeclarations{}
-	mode := environment.NewExpressions
-
-	for _, v := range policy.Spec.Variables {
-		res := compiler.CompileAndStoreVariable(&validating.Variable{Name: v.Name, Expression: v.Expression}, withAuthz, mode)
-		if res.Error != nil {
-			t.Fatalf("variable %s does not compile: %v\n%s", v.Name, res.Error, v.Expression)
-		}
-	}
-	conds := make([]plugincel.ExpressionAccessor, len(policy.Spec.MatchConditions))
-	for i := range policy.Spec.MatchConditions {
-		conds[i] = (*matchconditions.MatchCondition)(&policy.Spec.MatchConditions[i])
-	}
-	vals := make([]plugincel.ExpressionAccessor, len(policy.Spec.Validations))
-	msgs := make([]plugincel.ExpressionAccessor, len(policy.Spec.Validations))
-	for i, v := range policy.Spec.Validations {
-		vals[i] = &validating.ValidationCondition{Expression: v.Expression, Message: v.Message, Reason: v.Reason}
-		// Like the plugin, leave a nil accessor where there is no
-		// messageExpression, so indexes stay aligned with validations.
-		if v.MessageExpression != "" {
-			msgs[i] = &validating.MessageExpressionCondition{MessageExpression: v.MessageExpression}
-		}
-	}
-	condEval := compiler.CompileCondition(conds, withAuthz, mode)
-	valEval := compiler.CompileCondition(vals, withAuthz, mode)
-	msgEval := compiler.CompileCondition(msgs, noAuthz, mode)
-	// The policy has no audit annotations, but the plugin always compiles
-	// the (empty) list and the validator evaluates it.
-	auditEval := compiler.CompileCondition(nil, withAuthz, mode)
-	for what, e := range map[string]plugincel.ConditionEvaluator{"matchConditions": condEval, "validations": valEval, "messageExpressions": msgEval} {
-		for _, err := range e.CompilationErrors() {
-			t.Errorf("%s do not compile: %v", what, err)
-		}
-	}
-	if t.Failed() {
-		t.FailNow()
-	}
-	matcher := matchconditions.NewMatcher(condEval, policy.Spec.FailurePolicy, "policy", "validate", policy.Name)
-	return &compiledPolicy{
-		policy:    policy,
-		binding:   binding,
-		validator: validating.NewValidator(valEval, matcher, auditEval, msgEval, policy.Spec.FailurePolicy),
-	}
-}
 
 // request is one admission request to the target cluster's API server.
 type request struct {
@@ -109,45 +34,24 @@ type decision struct {
 	message string
 }
 
-var allowAll = authorizer.AuthorizerFunc(func(context.Context, authorizer.Attributes) (authorizer.Decision, string, error) {
-	return authorizer.DecisionAllow, "", nil
-})
-
-// admit runs a request through the policy's and the binding's match rules
-// and, when they match, its match conditions and validations.
-func (p *compiledPolicy) admit(t *testing.T, r request) decision {
+// admit runs a request from the scheduler through the policy, with the API
+// server's own CEL libraries. When more than one validation denies the
+// request, the decision carries the last one's reason and message.
+func admit(t *testing.T, p *admissiontest.Policy, r request) decision {
 	t.Helper()
-	gvk := schema.GroupVersionKind{Version: "v1", Kind: r.kind}
-	gvr := schema.GroupVersionResource{Version: "v1", Resource: r.resource}
-	op := r.operation
-	if op == "" {
-		op = admission.Create
-	}
-	attr := admission.NewAttributesRecord(r.obj, nil, gvk, r.namespace, r.name, gvr, r.subresource, op, &metav1.CreateOptions{}, false, &user.DefaultInfo{Name: "system:kube-scheduler"})
-	ifaces := admission.NewObjectInterfacesFromScheme(runtime.NewScheme())
-	m := generic.NewPolicyMatcher(matching.NewMatcher(nil, nil))
-	ok, matchedGVR, matchedGVK, err := m.DefinitionMatches(attr, ifaces, validating.NewValidatingAdmissionPolicyAccessor(p.policy))
-	if err != nil {
-		t.Fatalf("cannot match the policy: %v", err)
-	}
-	if !ok {
-		return decision{}
-	}
-	if ok, err := m.BindingMatches(attr, ifaces, validating.NewValidatingAdmissionPolicyBindingAccessor(p.binding)); err != nil || !ok {
-		t.Fatalf("the policy binding does not match a request the policy matches: %v", err)
-	}
-	va := &admission.VersionedAttributes{Attributes: attr, VersionedObject: r.obj, VersionedKind: matchedGVK}
-	res := p.validator.Validate(context.Background(), matchedGVR, va, nil, nil, celconfig.RuntimeCELCostBudget, allowAll)
-	// The validator decides nothing when the match conditions exclude the
-	// request.
-	d := decision{matched: len(res.Decisions) > 0}
-	for _, dec := range res.Decisions {
-		if dec.Evaluation == validating.EvalError {
-			t.Fatalf("the policy failed to evaluate (so its failurePolicy Fail would reject the request): %s", dec.Message)
-		}
-		if dec.Action == validating.ActionDeny {
-			d.denied, d.reason, d.message = true, dec.Reason, dec.Message
-		}
+	matched, denials := p.Evaluate(t, admissiontest.Request{
+		Object:      r.obj,
+		Kind:        schema.GroupVersionKind{Version: "v1", Kind: r.kind},
+		Resource:    schema.GroupVersionResource{Version: "v1", Resource: r.resource},
+		Subresource: r.subresource,
+		Namespace:   r.namespace,
+		Name:        r.name,
+		Operation:   r.operation,
+		User:        "system:kube-scheduler",
+	})
+	d := decision{matched: matched}
+	for _, dn := range denials {
+		d.denied, d.reason, d.message = true, dn.Reason, dn.Message
 	}
 	return d
 }
@@ -164,7 +68,7 @@ func TestDeniedNodePolicyCEL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := compile(t, policy, binding)
+	p := admissiontest.Compile(t, policy, binding)
 
 	pod := func(name, nodeName string, pinnedTo ...string) *corev1.Pod {
 		o := &corev1.Pod{
@@ -304,7 +208,7 @@ func TestDeniedNodePolicyCEL(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got := p.admit(t, tc.req)
+			got := admit(t, p, tc.req)
 			msg := got.message
 			got.message = ""
 			if got != tc.want {
@@ -325,5 +229,5 @@ func TestDeniedNodePolicyCELQuoting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	compile(t, policy, binding)
+	admissiontest.Compile(t, policy, binding)
 }
