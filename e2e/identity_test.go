@@ -80,7 +80,7 @@ func TestSpoofedIdentityIsRejected(t *testing.T) {
 			s := tc.session()
 			err := admin.As(alice.name, alice.groups...).Create(s)
 			if err == nil {
-				deleteSession(t, s.Name)
+				deleteSession(t, s)
 				t.Fatalf("%s\nalice created DebugSession %s; want the admission policies to reject it", tc.reason, s.Name)
 			}
 			t.Logf("rejected as expected: %v", err)
@@ -94,7 +94,7 @@ func TestApproval(t *testing.T) {
 
 	s := session("approval-alice", "e2e-approval", alice)
 	create(t, alice, s)
-	got := waitForSettled(t, s.Name)
+	got := waitForSettled(t, s)
 	if got.Status.State == v1alpha1.StateActive && got.Status.Approval == nil {
 		t.Skip("missing feature: approval (DESIGN 7.2) is not implemented by the function yet; the session became Active without an approver")
 	}
@@ -104,22 +104,22 @@ func TestApproval(t *testing.T) {
 
 	t.Run("SelfApprovalIsRejectedOrIgnored", func(t *testing.T) {
 		self := fmt.Sprintf(`{"approval":{"decision":"Approved","approvedBy":%q,"approverGroups":["tenant-a-admins"]}}`, alice.name)
-		if err := patchSession(alice, s.Name, self); err != nil {
+		if err := patchSession(alice, s, self); err != nil {
 			t.Logf("self-approval rejected at admission: %v", err)
 			return
 		}
 		consistently(t, settle, "a self-approved session stays PendingApproval", func() (bool, string) {
-			st := getSession(t, s.Name).Status
+			st := getSession(t, s).Status
 			return st.State == v1alpha1.StatePendingApproval, fmt.Sprintf("state %q, message %q", st.State, st.Message)
 		})
 	})
 
 	t.Run("ApproverActivatesSession", func(t *testing.T) {
 		approval := fmt.Sprintf(`{"approval":{"decision":"Approved","approvedBy":%q,"approverGroups":["security-team"],"reason":"e2e"}}`, carol.name)
-		if err := patchSession(carol, s.Name, approval); err != nil {
+		if err := patchSession(carol, s, approval); err != nil {
 			t.Fatalf("carol (security-team) cannot approve: %v", err)
 		}
-		got := waitForState(t, s.Name, v1alpha1.StateActive)
+		got := waitForState(t, s, v1alpha1.StateActive)
 		if got.Status.Approval == nil || got.Status.Approval.ApprovedBy != carol.name {
 			t.Errorf("status.approval: want approvedBy %s, got %+v", carol.name, got.Status.Approval)
 		}

@@ -62,7 +62,7 @@ func TestExpiryRemovesWorkload(t *testing.T) {
 	s := session("expiry-alice", "e2e-lifecycle", alice)
 	s.Spec.Duration = "30s"
 	create(t, alice, s)
-	got := waitForState(t, s.Name, v1alpha1.StateActive)
+	got := waitForState(t, s, v1alpha1.StateActive)
 	requireLifecycle(t, got)
 	kind, name := requireWorkload(t, got)
 	if len(got.Status.AuxiliaryResources) > 0 {
@@ -74,7 +74,7 @@ func TestExpiryRemovesWorkload(t *testing.T) {
 
 	// The function asks Crossplane to call back when the session expires
 	// (the response TTL), so expiry shows within seconds of expiresAt.
-	got = waitForState(t, s.Name, v1alpha1.StateExpired)
+	got = waitForState(t, s, v1alpha1.StateExpired)
 	checkEnded(t, got, kind, name)
 }
 
@@ -84,14 +84,14 @@ func TestTerminateRemovesWorkload(t *testing.T) {
 
 	s := session("terminate-alice", "e2e-lifecycle", alice)
 	create(t, alice, s)
-	got := waitForState(t, s.Name, v1alpha1.StateActive)
+	got := waitForState(t, s, v1alpha1.StateActive)
 	requireLifecycle(t, got)
 	kind, name := requireWorkload(t, got)
 
-	if err := patchSession(alice, s.Name, `{"terminate":true}`); err != nil {
+	if err := patchSession(alice, s, `{"terminate":true}`); err != nil {
 		t.Fatalf("alice cannot terminate her own session: %v", err)
 	}
-	got = waitForState(t, s.Name, v1alpha1.StateTerminated)
+	got = waitForState(t, s, v1alpha1.StateTerminated)
 	checkEnded(t, got, kind, name)
 }
 
@@ -101,7 +101,7 @@ func TestTemplateDeletedWhileActiveKeepsWorkload(t *testing.T) {
 
 	s := session("ephemeral-alice", "e2e-ephemeral", alice)
 	create(t, alice, s)
-	got := waitForState(t, s.Name, v1alpha1.StateActive)
+	got := waitForState(t, s, v1alpha1.StateActive)
 	kind, name := requireWorkload(t, got)
 	before := &appsv1.Deployment{}
 	admin.Get(t, before, "-n", targetNamespace, kind, name)
@@ -119,7 +119,7 @@ func TestTemplateDeletedWhileActiveKeepsWorkload(t *testing.T) {
 		if after.UID != before.UID {
 			return false, fmt.Sprintf("%s %s was replaced", kind, name)
 		}
-		if st := getSession(t, s.Name).Status.State; st != v1alpha1.StateActive {
+		if st := getSession(t, s).Status.State; st != v1alpha1.StateActive {
 			return false, fmt.Sprintf("the session went from Active to %q", st)
 		}
 		return true, ""
@@ -132,22 +132,24 @@ func TestConcurrencyLimitQueuesSecondSession(t *testing.T) {
 
 	first := session("limited-alice", "e2e-limited", alice)
 	create(t, alice, first)
-	got := waitForState(t, first.Name, v1alpha1.StateActive)
+	got := waitForState(t, first, v1alpha1.StateActive)
 	if got.Status.Constraints == nil || got.Status.Constraints.MaxConcurrentSessions == nil {
 		t.Skip("missing feature: concurrency limits (DESIGN 7.4) are not reported by the function yet; status.constraints.maxConcurrentSessions is empty")
 	}
 
 	second := session("limited-bob", "e2e-limited", bob)
 	create(t, bob, second)
-	got = waitForSettled(t, second.Name)
+	got = waitForSettled(t, second)
 	if got.Status.State == v1alpha1.StateActive && got.Status.ActivatedAt == "" {
 		t.Skip("missing feature: the session lifecycle (DESIGN 7.4) does not queue sessions yet; the second session became Active")
 	}
 	if got.Status.State != v1alpha1.StateQueued {
 		t.Fatalf("DebugSession %s: want state Queued behind %s, got %q: %s", second.Name, first.Name, got.Status.State, got.Status.Message)
 	}
+	t.Logf("%s is Queued: %s", second.Name, got.Status.Message)
 
 	// The first session ends; the queued one takes its place.
-	deleteSession(t, first.Name)
-	waitForState(t, second.Name, v1alpha1.StateActive)
+	deleteSession(t, first)
+	got = waitForState(t, second, v1alpha1.StateActive)
+	t.Logf("%s is Active once %s is gone: %s", second.Name, first.Name, got.Status.Message)
 }

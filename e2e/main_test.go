@@ -11,6 +11,7 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,6 +117,17 @@ func session(name, template string, u user) *v1alpha1.DebugSession {
 	}
 }
 
+// clusterSession is a session of the cluster-scoped twin of the DebugSession
+// XRD that hack/e2e/up.sh installs: Crossplane composes cluster-scoped
+// resources, and resources in other namespaces, only for cluster-scoped XRs.
+func clusterSession(name, template string, u user) *v1alpha1.DebugSession {
+	s := session(name, template, u)
+	s.APIVersion = "e2e.breakglass.telekom.de/v1alpha1"
+	s.Kind = "ClusterDebugSession"
+	s.Namespace = ""
+	return s
+}
+
 // create creates s as user u and registers its deletion, and the forced
 // deletion of its pods: nothing acknowledges the deletion of a pod bound to a
 // node without a kubelet.
@@ -124,48 +136,60 @@ func create(t *testing.T, u user, s *v1alpha1.DebugSession) {
 	if err := admin.As(u.name, u.groups...).Create(s); err != nil {
 		t.Fatalf("%s cannot create DebugSession %s: %v", u.name, s.Name, err)
 	}
-	t.Cleanup(func() { deleteSession(t, s.Name) })
+	t.Cleanup(func() { deleteSession(t, s) })
 }
 
-func deleteSession(t *testing.T, name string) {
-	if _, err := admin.Run("", "-n", targetNamespace, "delete", "debugsession", name, "--ignore-not-found", "--timeout=60s"); err != nil {
-		t.Logf("cannot delete DebugSession %s: %v", name, err)
+func deleteSession(t *testing.T, s *v1alpha1.DebugSession) {
+	if _, err := admin.Run("", append(append([]string{"delete"}, sessionArgs(s)...), "--ignore-not-found", "--timeout=60s")...); err != nil {
+		t.Logf("cannot delete %s %s: %v", s.Kind, s.Name, err)
 	}
-	if _, err := admin.Run("", "-n", targetNamespace, "delete", "pods", "-l", v1alpha1.LabelSession+"="+name,
+	if _, err := admin.Run("", "-n", targetNamespace, "delete", "pods", "-l", v1alpha1.LabelSession+"="+s.Name,
 		"--grace-period=0", "--force", "--ignore-not-found"); err != nil {
-		t.Logf("cannot delete the pods of DebugSession %s: %v", name, err)
+		t.Logf("cannot delete the pods of %s %s: %v", s.Kind, s.Name, err)
 	}
 }
 
-// getSession reads a DebugSession as the admin.
-func getSession(t *testing.T, name string) *v1alpha1.DebugSession {
-	t.Helper()
-	s := &v1alpha1.DebugSession{}
-	if !admin.Get(t, s, "-n", targetNamespace, "debugsession", name) {
-		t.Fatalf("DebugSession %s does not exist", name)
+// sessionArgs are the kubectl arguments that name s: its namespace, if any,
+// then its fully qualified resource type and name, so that a DebugSession
+// and its cluster-scoped twin are never confused.
+func sessionArgs(s *v1alpha1.DebugSession) []string {
+	group := strings.SplitN(s.APIVersion, "/", 2)[0]
+	args := []string{strings.ToLower(s.Kind) + "." + group, s.Name}
+	if s.Namespace != "" {
+		args = append([]string{"-n", s.Namespace}, args...)
 	}
-	return s
+	return args
+}
+
+// getSession reads a session as the admin.
+func getSession(t *testing.T, s *v1alpha1.DebugSession) *v1alpha1.DebugSession {
+	t.Helper()
+	got := &v1alpha1.DebugSession{}
+	if !admin.Get(t, got, sessionArgs(s)...) {
+		t.Fatalf("%s %s does not exist", s.Kind, s.Name)
+	}
+	return got
 }
 
 // waitForState waits until the session is in one of want. A session that
 // reaches another terminal state fails the test at once with its message.
-func waitForState(t *testing.T, name string, want ...v1alpha1.State) *v1alpha1.DebugSession {
+func waitForState(t *testing.T, s *v1alpha1.DebugSession, want ...v1alpha1.State) *v1alpha1.DebugSession {
 	t.Helper()
-	var s *v1alpha1.DebugSession
-	eventually(t, sessionTimeout, fmt.Sprintf("DebugSession %s in state %v", name, want), func() (bool, string, error) {
-		s = getSession(t, name)
-		seen := fmt.Sprintf("state %q, message %q", s.Status.State, s.Status.Message)
+	var got *v1alpha1.DebugSession
+	eventually(t, sessionTimeout, fmt.Sprintf("%s %s in state %v", s.Kind, s.Name, want), func() (bool, string, error) {
+		got = getSession(t, s)
+		seen := fmt.Sprintf("state %q, message %q", got.Status.State, got.Status.Message)
 		for _, w := range want {
-			if s.Status.State == w {
+			if got.Status.State == w {
 				return true, seen, nil
 			}
 		}
-		if s.Status.State.Ended() {
+		if got.Status.State.Ended() {
 			return false, seen, errStop{msg: seen}
 		}
 		return false, seen, nil
 	})
-	return s
+	return got
 }
 
 // sessionPods lists the pods of a session in the target namespace.
@@ -179,21 +203,20 @@ func sessionPods(t *testing.T, name string) []corev1.Pod {
 // waitForSettled waits until the function has decided something about the
 // session, and returns it in whatever state that is. Tests use it where the
 // outcome tells whether a feature exists yet.
-func waitForSettled(t *testing.T, name string) *v1alpha1.DebugSession {
+func waitForSettled(t *testing.T, s *v1alpha1.DebugSession) *v1alpha1.DebugSession {
 	t.Helper()
-	var s *v1alpha1.DebugSession
-	eventually(t, sessionTimeout, fmt.Sprintf("DebugSession %s to leave Pending", name), func() (bool, string, error) {
-		s = getSession(t, name)
-		return s.Status.State != "" && s.Status.State != v1alpha1.StatePending,
-			fmt.Sprintf("state %q, message %q", s.Status.State, s.Status.Message), nil
+	var got *v1alpha1.DebugSession
+	eventually(t, sessionTimeout, fmt.Sprintf("%s %s to leave Pending", s.Kind, s.Name), func() (bool, string, error) {
+		got = getSession(t, s)
+		return got.Status.State != "" && got.Status.State != v1alpha1.StatePending,
+			fmt.Sprintf("state %q, message %q", got.Status.State, got.Status.Message), nil
 	})
-	return s
+	return got
 }
 
 // patchSession merge-patches the session's spec as user u.
-func patchSession(u user, name, spec string) error {
-	_, err := admin.As(u.name, u.groups...).Run("", "-n", targetNamespace, "patch", "debugsession", name,
-		"--type=merge", "-p", `{"spec":`+spec+`}`)
+func patchSession(u user, s *v1alpha1.DebugSession, spec string) error {
+	_, err := admin.As(u.name, u.groups...).Run("", append(append([]string{"patch"}, sessionArgs(s)...), "--type=merge", "-p", `{"spec":`+spec+`}`)...)
 	return err
 }
 

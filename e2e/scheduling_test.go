@@ -42,7 +42,7 @@ func TestPermittedUserSessionRunsOnAllowedNodes(t *testing.T) {
 	s := session("scheduling-alice", "e2e-scheduling", alice)
 	s.Spec.Duration = "30m"
 	create(t, alice, s)
-	got := waitForState(t, s.Name, v1alpha1.StateActive)
+	got := waitForState(t, s, v1alpha1.StateActive)
 
 	t.Run("TenantBindingApplies", func(t *testing.T) {
 		// Both tenants' bindings match the cluster; only tenant-a's admits
@@ -117,14 +117,26 @@ func TestGlobDeniedNodeIsNeverBound(t *testing.T) {
 	t.Parallel()
 	admin.ApplyFile(t, "glob.yaml")
 
-	s := session("glob-alice", "e2e-glob", alice)
+	// The policy is cluster-scoped, which Crossplane composes only for a
+	// cluster-scoped XR: a namespaced session with Local delivery is
+	// Failed, and says so, rather than running without it.
+	t.Run("NamespacedSessionRefusesLocalPolicy", func(t *testing.T) {
+		s := session("glob-namespaced-alice", "e2e-glob", alice)
+		create(t, alice, s)
+		got := waitForSettled(t, s)
+		if got.Status.State != v1alpha1.StateFailed || !strings.Contains(got.Status.Message, "ValidatingAdmissionPolicy") {
+			t.Errorf("DebugSession %s: want state Failed naming the ValidatingAdmissionPolicy Local delivery cannot create, got %q: %s", s.Name, got.Status.State, got.Status.Message)
+		}
+		if pods := sessionPods(t, s.Name); len(pods) > 0 {
+			t.Errorf("DebugSession %s is %s but has %d debug pods", s.Name, got.Status.State, len(pods))
+		}
+	})
+
+	s := clusterSession("glob-alice", "e2e-glob", alice)
 	create(t, alice, s)
-	got := waitForSettled(t, s.Name)
-	if got.Status.State == v1alpha1.StateFailed && strings.Contains(strings.ToLower(got.Status.Message), "admission") {
-		t.Skipf("missing feature: delivering the denied-nodes admission policy for this session: %s", got.Status.Message)
-	}
+	got := waitForSettled(t, s)
 	if got.Status.State != v1alpha1.StateActive {
-		t.Fatalf("DebugSession %s: want state Active, got %q: %s", s.Name, got.Status.State, got.Status.Message)
+		t.Fatalf("%s %s: want state Active, got %q: %s", s.Kind, s.Name, got.Status.State, got.Status.Message)
 	}
 
 	policies := &admissionregistrationv1.ValidatingAdmissionPolicyList{}
@@ -133,21 +145,67 @@ func TestGlobDeniedNodeIsNeverBound(t *testing.T) {
 		t.Skip("missing feature: the denied-nodes ValidatingAdmissionPolicy (DESIGN 5) is not returned by the function yet")
 	}
 
-	// The DaemonSet controller makes a pod for every tenant-a node,
-	// including the restricted one; the policy rejects that one, so three
-	// pods get bound and the fourth never exists.
-	allowed := []string{nodeACritical, nodeAWorker1, nodeAWorker2}
-	eventually(t, 60*time.Second, "debug pods bound to every tenant-a node but the restricted one", func() (bool, string, error) {
-		bound := boundNodes(sessionPods(t, s.Name))
-		return slices.Equal(bound, allowed), fmt.Sprintf("pods bound to %v", bound), nil
-	})
-	consistently(t, settle, "no debug pod on "+nodeARestricted, func() (bool, string) {
-		for _, p := range sessionPods(t, s.Name) {
-			if podNode(p) == nodeARestricted {
-				return false, fmt.Sprintf("pod %s is on %s, which matches the denied glob *-restricted-*", p.Name, nodeARestricted)
+	t.Run("DaemonSetGetsNoPodOnRestrictedNode", func(t *testing.T) {
+		// The DaemonSet controller makes a pod for every tenant-a node,
+		// including the restricted one; the policy rejects that one, so
+		// three pods get bound and the fourth never exists.
+		allowed := []string{nodeACritical, nodeAWorker1, nodeAWorker2}
+		onRestricted := func() string {
+			for _, p := range sessionPods(t, s.Name) {
+				if podNode(p) == nodeARestricted {
+					// A pod created no later than the policy was most
+					// likely admitted before the API server enforced it.
+					return fmt.Sprintf("pod %s (created %s) is on %s, which matches the denied glob *-restricted-*; ValidatingAdmissionPolicy %s was created %s",
+						p.Name, p.CreationTimestamp.UTC().Format(time.RFC3339), nodeARestricted,
+						policies.Items[0].Name, policies.Items[0].CreationTimestamp.UTC().Format(time.RFC3339))
+				}
 			}
+			return ""
 		}
-		return true, ""
+		eventually(t, 60*time.Second, "debug pods bound to every tenant-a node but the restricted one", func() (bool, string, error) {
+			if msg := onRestricted(); msg != "" {
+				return false, msg, errStop{msg: msg}
+			}
+			bound := boundNodes(sessionPods(t, s.Name))
+			return slices.Equal(bound, allowed), fmt.Sprintf("pods bound to %v", bound), nil
+		})
+		consistently(t, settle, "no debug pod on "+nodeARestricted, func() (bool, string) {
+			msg := onRestricted()
+			return msg == "", msg
+		})
+	})
+
+	t.Run("BindingToRestrictedNodeIsRejected", func(t *testing.T) {
+		// A pod of the session that no scheduler picks up, bound by hand
+		// through the legacy bindings endpoint (kubectl create of a
+		// Binding), which a pods/binding-only rule would miss.
+		probe := got.Status.Workload.Name + "-e2e-probe"
+		pod := &corev1.Pod{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+			ObjectMeta: metav1.ObjectMeta{Namespace: targetNamespace, Name: probe, Labels: map[string]string{v1alpha1.LabelSession: s.Name}},
+			Spec: corev1.PodSpec{
+				SchedulerName: "e2e-no-scheduler",
+				Containers:    []corev1.Container{{Name: "probe", Image: "registry.invalid/debug-tools:e2e"}},
+			},
+		}
+		if err := admin.Create(pod); err != nil {
+			t.Fatalf("cannot create probe pod %s: %v", probe, err)
+		}
+		bind := func(node string) error {
+			return admin.Create(&corev1.Binding{
+				TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Binding"},
+				ObjectMeta: metav1.ObjectMeta{Namespace: targetNamespace, Name: probe},
+				Target:     corev1.ObjectReference{Kind: "Node", Name: node},
+			})
+		}
+		if err := bind(nodeARestricted); err == nil {
+			t.Errorf("binding pod %s to %s succeeded; want the admission policy to reject it", probe, nodeARestricted)
+		} else {
+			t.Logf("rejected as expected: %v", err)
+		}
+		if err := bind(nodeAWorker1); err != nil {
+			t.Errorf("binding pod %s to %s, which no pattern denies: %v", probe, nodeAWorker1, err)
+		}
 	})
 }
 

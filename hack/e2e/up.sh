@@ -139,11 +139,13 @@ wait_for "the API server to be ready" 120 "${kube_apiserver_pid}" k get --raw /r
 step "kube-controller-manager" kube-controller-manager
 # Only the controllers the tests rely on: garbage collection (Crossplane
 # deletes composed resources by dropping them; dependents go through the GC),
-# namespaces, service accounts and their tokens, and the workload controllers.
-# Node lifecycle stays off so that nodes without a kubelet stay schedulable.
+# namespaces, service accounts and their tokens, the workload controllers, and
+# the one that type-checks ValidatingAdmissionPolicies and reports it in their
+# status, as on any real cluster. Node lifecycle stays off so that nodes
+# without a kubelet stay schedulable.
 start kube-controller-manager "${kubernetes_dir}/kube-controller-manager" \
   --kubeconfig "${e2e_kubeconfig}" \
-  --controllers garbage-collector-controller,namespace-controller,serviceaccount-controller,serviceaccount-token-controller,daemonset-controller,deployment-controller,replicaset-controller \
+  --controllers garbage-collector-controller,namespace-controller,serviceaccount-controller,serviceaccount-token-controller,daemonset-controller,deployment-controller,replicaset-controller,validatingadmissionpolicy-status-controller \
   --service-account-private-key-file "${pki}/sa.key" --root-ca-file "${pki}/ca.crt" \
   --leader-elect=false --bind-address 127.0.0.1 --secure-port 0
 wait_for "the default ServiceAccount (serviceaccount controller)" 60 "${kube_controller_manager_pid}" \
@@ -258,6 +260,39 @@ for f in "${e2e_root}"/example/install/*.yaml; do
     *) cp "${f}" "${install}/" ;;
   esac
 done
+# A cluster-scoped twin of the DebugSession XRD, under a group of its own:
+# Crossplane composes no cluster-scoped resources (such as the denied-nodes
+# ValidatingAdmissionPolicy) and no resources outside the XR's namespace for a
+# namespaced XR, so Local delivery of those needs a cluster-scoped XR, as the
+# legacy setups the function supports have. Only the header before versions:
+# changes; the schema is the project's own.
+sed -e '1,/^  versions:/{
+    s/^  name: debugsessions\.breakglass\.telekom\.de$/  name: clusterdebugsessions.e2e.breakglass.telekom.de/
+    s/^    name: debug-session$/    name: e2e-cluster-debug-session/
+    s/^  group: breakglass\.telekom\.de$/  group: e2e.breakglass.telekom.de/
+    s/^    kind: DebugSession$/    kind: ClusterDebugSession/
+    s/^    listKind: DebugSessionList$/    listKind: ClusterDebugSessionList/
+    s/^    plural: debugsessions$/    plural: clusterdebugsessions/
+    s/^    singular: debugsession$/    singular: clusterdebugsession/
+    s/^  scope: Namespaced$/  scope: Cluster/
+  }' "${install}/xrd.yaml" > "${install}/xrd-e2e-cluster.yaml"
+sed -e 's/^  name: debug-session$/  name: e2e-cluster-debug-session/' \
+  -e 's/^    apiVersion: breakglass\.telekom\.de\/v1alpha1$/    apiVersion: e2e.breakglass.telekom.de\/v1alpha1/' \
+  -e 's/^    kind: DebugSession$/    kind: ClusterDebugSession/' \
+  "${install}/composition.yaml" > "${install}/composition-e2e-cluster.yaml"
+for want in 'name: clusterdebugsessions.e2e.breakglass.telekom.de' 'scope: Cluster' 'kind: ClusterDebugSession' \
+  'group: e2e.breakglass.telekom.de' 'name: e2e-cluster-debug-session'; do
+  grep -q "${want}" "${install}/xrd-e2e-cluster.yaml" || {
+    echo "e2e up: cannot derive the cluster-scoped XRD from ${e2e_root}/example/install/xrd.yaml (no '${want}')" >&2
+    false
+  }
+done
+for want in 'apiVersion: e2e.breakglass.telekom.de/v1alpha1' 'kind: ClusterDebugSession' 'name: e2e-cluster-debug-session'; do
+  grep -q "${want}" "${install}/composition-e2e-cluster.yaml" || {
+    echo "e2e up: cannot derive the cluster-scoped Composition from ${e2e_root}/example/install/composition.yaml (no '${want}')" >&2
+    false
+  }
+done
 # CRDs and the XRD first: everything else may refer to their kinds. The
 # CRDs are applied server-side because the largest exceeds the annotation
 # size limit of a client-side apply.
@@ -268,8 +303,10 @@ done
 k wait --for=condition=Established --timeout=60s crd --all > /dev/null
 k wait --for=condition=Established --timeout=60s xrd --all > /dev/null
 k apply --server-side -f "${install}" > /dev/null
-wait_for "the DebugSession CRD" 60 "${crossplane_pid}" \
-  k wait --for=condition=Established --timeout=2s crd/debugsessions.breakglass.telekom.de
+for crd in debugsessions.breakglass.telekom.de clusterdebugsessions.e2e.breakglass.telekom.de; do
+  wait_for "the CRD ${crd} (Crossplane creates it from the XRD)" 60 "${crossplane_pid}" \
+    k wait --for=condition=Established --timeout=2s "crd/${crd}"
+done
 
 step "fake nodes" kube-scheduler
 k apply -f "${e2e_here}/nodes.yaml" > /dev/null
