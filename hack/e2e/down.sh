@@ -9,22 +9,53 @@ if [ ! -f "${e2e_pids}" ]; then
   exit 0
 fi
 
-# Stop in reverse start order so that nothing reconnects to a component that
-# is already gone, and the namespace holder (first line) goes last.
-mapfile -t lines < <(tac "${e2e_pids}")
-for line in "${lines[@]}"; do
-  read -r name pid start <<< "${line}"
-  e2e_alive "${name}" "${pid}" "${start}" || continue
+# stop NAME PID START stops one process: TERM, then KILL if it is still
+# there after 20 s (kube-apiserver and etcd shut down gracefully, which can
+# take several seconds). A pid whose start time differs is another process
+# that reuses the number, and is left alone.
+stop() {
+  local name=$1 pid=$2 start=$3
+  e2e_alive "${name}" "${pid}" "${start}" || return 0
   kill -TERM "${pid}" 2>/dev/null
-  for _ in $(seq 1 50); do
+  for _ in $(seq 1 200); do
     e2e_alive "${name}" "${pid}" "${start}" || break
     sleep 0.1
   done
   if e2e_alive "${name}" "${pid}" "${start}"; then
-    echo "e2e down: ${name} (pid ${pid}) did not stop in 5s; killing it" >&2
+    echo "e2e down: ${name} (pid ${pid}) did not stop in 20s; killing it" >&2
     kill -KILL "${pid}" 2>/dev/null
   fi
   echo "e2e down: stopped ${name} (pid ${pid})"
+}
+
+# sweep NETNS stops every process still in the stack's private network
+# namespace: only the harness puts processes there, so whatever is left (a
+# child a component started, a test command) is the harness's too.
+sweep() {
+  local netns=$1 dir pid
+  [ -n "${netns}" ] || return 0
+  for dir in /proc/[0-9]*; do
+    pid=${dir#/proc/}
+    [ "${pid}" = "${holder_pid}" ] && continue
+    [ "$(readlink "${dir}/ns/net" 2>/dev/null)" = "${netns}" ] || continue
+    stop "leftover $(tr '\0' ' ' < "${dir}/cmdline" 2>/dev/null | cut -c1-60)" "${pid}" "$(e2e_started "${pid}")"
+  done
+}
+
+holder_pid=""
+netns=""
+mapfile -t lines < <(tac "${e2e_pids}")
+for line in "${lines[@]}"; do
+  read -r name pid start <<< "${line}"
+  if [ "${name}" = netns ]; then
+    # The holder is stopped last, after anything else in its namespace.
+    holder_pid=${pid}
+    if e2e_alive "${name}" "${pid}" "${start}"; then
+      netns=$(readlink "/proc/${pid}/ns/net" 2>/dev/null)
+    fi
+    sweep "${netns}"
+  fi
+  stop "${name}" "${pid}" "${start}"
 done
 
 rm -rf "${e2e_run}"

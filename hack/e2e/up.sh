@@ -47,11 +47,13 @@ on_error() {
 trap on_error ERR
 
 # start NAME CMD... starts CMD in the namespace, logging to logs/NAME.log, and
-# records its pid with its start time for down.sh.
+# records its pid with its start time for down.sh. nsenter is started
+# directly, not through a shell function, so that $! is nsenter, which execs
+# CMD in place: the recorded pid is the component itself.
 start() {
   local name=$1 pid
   shift
-  inns "$@" > "${e2e_logs}/${name}.log" 2>&1 &
+  nsenter --net="/proc/${netns_pid}/ns/net" -- "$@" > "${e2e_logs}/${name}.log" 2>&1 &
   pid=$!
   echo "${name} ${pid} $(e2e_started "${pid}")" >> "${e2e_pids}"
   eval "${name//-/_}_pid=${pid}"
