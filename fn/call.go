@@ -25,6 +25,13 @@ import (
 	"github.com/k8s-breakglass/function-debug-session/internal/workload"
 )
 
+// admissionSettle is how long the denied-nodes admission policy and its
+// binding must have been ready before the workload is returned. The API
+// server loads new policies in the background, refreshing them every second,
+// so a pod created in the same second as the policy can escape it (seen end
+// to end); a few seconds later it cannot.
+const admissionSettle = 5 * time.Second
+
 // conditionType is the DebugSession condition the function sets: True while
 // the session is Active, False otherwise, with the state as its reason.
 const conditionType = "SessionActive"
@@ -250,6 +257,27 @@ func (c *call) respond(st *v1alpha1.DebugSessionStatus, running bool, objs map[r
 		desired[name] = o
 	}
 	return errors.Wrap(response.SetDesiredComposedResources(c.rsp, desired), "cannot set the desired composed resources")
+}
+
+// admissionPending reports whether the denied-nodes admission policy is not
+// in force yet, and how long until it will be when that is a matter of time.
+func (c *call) admissionPending(ss *session) (bool, time.Duration) {
+	var latest time.Time
+	for _, o := range ss.admission {
+		if !ss.target.Ready(o.Name, c.observed) {
+			return true, 0
+		}
+		if t := ss.target.ReadySince(o.Name, c.observed); t.After(latest) {
+			latest = t
+		}
+	}
+	if latest.IsZero() {
+		// No policy, or an observed state without timestamps (an offline
+		// render): nothing to wait for.
+		return false, 0
+	}
+	left := latest.Add(admissionSettle).Sub(c.f.clock())
+	return left > 0, left
 }
 
 func constraintsStatus(c v1alpha1.Constraints) *v1alpha1.ConstraintsStatus {

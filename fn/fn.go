@@ -153,12 +153,12 @@ func (f *Function) objects(c *call, got *fetched, res *resolved, ss *session, d 
 	objs = append(objs, ss.admission...)
 	objs = append(objs, plan.Objects...)
 	waiting := plan.WaitingFor
-	for _, o := range ss.admission {
+	if pending, left := c.admissionPending(ss); pending {
 		// Pods must not be bound before the policy that refuses denied
 		// nodes is in force.
-		if !ss.target.Ready(o.Name, c.observed) {
-			waiting = append(waiting, "the admission policy that refuses denied nodes")
-			break
+		waiting = append(waiting, "the admission policy that refuses denied nodes")
+		if left > 0 && left < d.TTL {
+			d.TTL = left
 		}
 	}
 	if !plan.Workload || len(waiting) > 0 {

@@ -63,6 +63,29 @@ func podTemplate() map[string]any {
 	}
 }
 
+// deniedGlobTemplate denies nodes by a glob, which only an admission policy
+// on the target cluster can enforce.
+func deniedGlobTemplate() map[string]any {
+	t := template()
+	t["spec"].(map[string]any)["schedulingConstraints"] = map[string]any{"deniedNodes": []any{"cp-*"}}
+	return t
+}
+
+// admissionReady is the denied-nodes admission policy and its binding,
+// observed ready since at.
+func admissionReady(at time.Time) map[string]*fnv1.Resource {
+	out := map[string]*fnv1.Resource{}
+	for _, name := range []string{"policy-denied-nodes", "policy-denied-nodes-binding"} {
+		out[name] = &fnv1.Resource{Resource: st(map[string]any{
+			"apiVersion": "kubernetes.m.crossplane.io/v1alpha1", "kind": "Object",
+			"status": map[string]any{"conditions": []any{map[string]any{
+				"type": "Ready", "status": "True", "reason": "Available", "lastTransitionTime": at.Format(time.RFC3339),
+			}}},
+		})}
+	}
+	return out
+}
+
 func items(objs ...map[string]any) *fnv1.Resources {
 	rs := &fnv1.Resources{}
 	for _, o := range objs {
@@ -172,6 +195,7 @@ func TestRunFunction(t *testing.T) {
 		activeMessage      = "Active on cluster prod-cluster-a for 1h; 0 of 3 renewals used."
 		invalidSession     = "invalid DebugSession team-a/inc-1234: spec.cluster: Required value: the session must name a cluster"
 		nodeSelectorDenied = "DebugSession team-a/inc-1234 spec.nodeSelector: the binding does not allow a user nodeSelector (allowUserNodeSelector is not true); remove it to request this session"
+		settlingMessage    = "Waiting for the admission policy that refuses denied nodes before the debug pods start. " + activeMessage
 		pendingMessage     = "Waiting for approval by group security-team, because approvers are configured and the requester is not approved automatically. Without approval within 24h the session fails."
 	)
 
@@ -224,6 +248,29 @@ func TestRunFunction(t *testing.T) {
 				message:      activeMessage,
 				composed:     []string{"workload"},
 				ttl:          30 * time.Second,
+			},
+		},
+		"DeniedNodesPolicySettling": {
+			reason: "The workload waits until the denied-nodes admission policy has been ready for a few seconds, and Crossplane is asked to call back then.",
+			args:   args{xr: xr("prod-cluster-a"), observed: admissionReady(now.Add(-2 * time.Second)), required: with(answered, "template", items(deniedGlobTemplate()))},
+			want: want{
+				results:      []string{"SEVERITY_NORMAL: DebugSession is Pending: " + settlingMessage},
+				requirements: secondRound,
+				state:        "Pending",
+				message:      settlingMessage,
+				composed:     []string{"policy-denied-nodes", "policy-denied-nodes-binding"},
+				ttl:          3 * time.Second,
+			},
+		},
+		"DeniedNodesPolicyInForce": {
+			reason: "Once the admission policy has been ready long enough, the workload follows.",
+			args:   args{xr: xr("prod-cluster-a"), observed: admissionReady(now.Add(-10 * time.Second)), required: with(answered, "template", items(deniedGlobTemplate()))},
+			want: want{
+				results:      []string{"SEVERITY_NORMAL: DebugSession is Active: " + activeMessage},
+				requirements: secondRound,
+				state:        "Active",
+				message:      activeMessage,
+				composed:     []string{"policy-denied-nodes", "policy-denied-nodes-binding", "workload"},
 			},
 		},
 		"PendingApproval": {

@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"fmt"
+	"time"
 
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	"github.com/crossplane/function-sdk-go/resource"
@@ -52,6 +53,22 @@ func (t Target) Readiness(name resource.Name, observed map[resource.Name]resourc
 // Readiness(name, observed).Ready.
 func (t Target) Ready(name resource.Name, observed map[resource.Name]resource.ObservedComposed) bool {
 	return t.Readiness(name, observed).Ready
+}
+
+// ReadySince returns when the composed resource called name became ready:
+// its creation, composed directly, or the last transition of the Object's
+// Ready condition. It returns the zero time when the resource is not ready,
+// or when the observed state does not say (an offline render may leave
+// timestamps out).
+func (t Target) ReadySince(name resource.Name, observed map[resource.Name]resource.ObservedComposed) time.Time {
+	if !t.Ready(name, observed) {
+		return time.Time{}
+	}
+	o := observed[name].Resource
+	if t.Mode == v1beta1.DeliveryLocal {
+		return o.GetCreationTimestamp().Time
+	}
+	return o.GetCondition(xpv2.TypeReady).LastTransitionTime.Time
 }
 
 func objectReadiness(o *composed.Unstructured) Readiness {

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
@@ -254,5 +255,48 @@ func TestLocalReadinessOfUnreadableWorkload(t *testing.T) {
 	got := Target{Mode: v1beta1.DeliveryLocal}.Readiness(WorkloadResourceName, observed)
 	if got.Ready || !got.Observed || !strings.HasPrefix(got.Message, "cannot read the observed DaemonSet debug: ") {
 		t.Errorf("Readiness(...) = %+v, want observed, not ready, and a message naming the DaemonSet", got)
+	}
+}
+
+func TestReadySince(t *testing.T) {
+	pk := Target{Mode: v1beta1.DeliveryProviderKubernetes, ObjectAPIVersion: v1beta1.DefaultObjectAPIVersion}
+	local := Target{Mode: v1beta1.DeliveryLocal}
+	at := time.Date(2026, 1, 1, 9, 0, 5, 0, time.UTC)
+	cases := map[string]struct {
+		reason   string
+		target   Target
+		observed string
+		want     time.Time
+	}{
+		"ObjectReadySinceItsCondition": {
+			reason:   "An Object became ready when its Ready condition last turned True.",
+			target:   pk,
+			observed: `{"apiVersion":"kubernetes.crossplane.io/v1alpha2","kind":"Object","metadata":{"creationTimestamp":"2026-01-01T08:00:00Z"},"status":{"conditions":[{"type":"Ready","status":"True","reason":"Available","lastTransitionTime":"2026-01-01T09:00:05Z"}]}}`,
+			want:     at,
+		},
+		"ObjectNotReady": {
+			reason:   "An Object that is not ready has no ready time.",
+			target:   pk,
+			observed: `{"apiVersion":"kubernetes.crossplane.io/v1alpha2","kind":"Object","status":{"conditions":[{"type":"Ready","status":"False","reason":"Creating","lastTransitionTime":"2026-01-01T09:00:05Z"}]}}`,
+		},
+		"LocalSinceCreation": {
+			reason:   "Composed directly, an object that is not a workload is ready from its creation.",
+			target:   local,
+			observed: `{"apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingAdmissionPolicyBinding","metadata":{"name":"b","creationTimestamp":"2026-01-01T09:00:05Z"}}`,
+			want:     at,
+		},
+		"LocalWithoutTimestamp": {
+			reason:   "An offline render may leave the creation time out; then nothing is known.",
+			target:   local,
+			observed: `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm"}}`,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			observed := map[resource.Name]resource.ObservedComposed{"x": {Resource: observedFromJSON(t, tc.observed)}}
+			if got := tc.target.ReadySince("x", observed); !got.Equal(tc.want) {
+				t.Errorf("%s\nReadySince(...) = %v, want %v", tc.reason, got, tc.want)
+			}
+		})
 	}
 }
