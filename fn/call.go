@@ -138,13 +138,13 @@ func (c *call) plan(got *fetched, res *resolved) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	user := scheduling.UserNodeSelector{Session: c.s.Namespace + "/" + c.s.Name, NodeSelector: c.s.Spec.NodeSelector, Allowed: res.AllowUserNodeSelector}
+	user := scheduling.UserNodeSelector{Session: sessionName(c.s), NodeSelector: c.s.Spec.NodeSelector, Allowed: res.AllowUserNodeSelector}
 	if err := user.Check(sched); err != nil {
 		return nil, err
 	}
 	ss := &session{target: delivery.TargetFor(c.in, c.s.Spec.Cluster, got.ClusterConfig, delivery.ForCompositeNamespace(c.xr.Resource.GetNamespace()))}
 	if ss.labels, err = workload.Labels(c.s, t.Name); err != nil {
-		return nil, errors.Wrapf(err, "DebugSession %s/%s", c.s.Namespace, c.s.Name)
+		return nil, errors.Wrapf(err, "DebugSession %s", sessionName(c.s))
 	}
 	ss.workload, err = workload.Build(workload.Params{
 		Session: c.s, Template: t, PodTemplate: got.PodTemplate, Namespace: res.TargetNamespace,
@@ -154,7 +154,7 @@ func (c *call) plan(got *fetched, res *resolved) (*session, error) {
 		return nil, err
 	}
 	adm, err := scheduling.DeniedNodeAdmission(sched, c.in.GetDeniedNodeGlobs(), scheduling.AdmissionTarget{
-		Session: c.s.Namespace + "/" + c.s.Name, Workload: ss.workload.GetName(), Namespace: res.TargetNamespace, Labels: ss.labels,
+		Session: sessionName(c.s), Workload: ss.workload.GetName(), Namespace: res.TargetNamespace, Labels: ss.labels,
 	})
 	if err != nil {
 		return nil, err
@@ -285,6 +285,15 @@ func constraintsStatus(c v1alpha1.Constraints) *v1alpha1.ConstraintsStatus {
 		return nil
 	}
 	return &v1alpha1.ConstraintsStatus{MaxDuration: c.MaxDuration, DefaultDuration: c.DefaultDuration, MaxConcurrentSessions: c.MaxConcurrentSessions, MaxRenewals: c.MaxRenewals}
+}
+
+// sessionName names a session in messages: namespace/name, or just its name
+// when it is a legacy cluster-scoped one.
+func sessionName(s *v1alpha1.DebugSession) string {
+	if s.Namespace == "" {
+		return s.Name
+	}
+	return s.Namespace + "/" + s.Name
 }
 
 func podTemplateName(t *v1alpha1.DebugSessionTemplate) string {
