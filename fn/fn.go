@@ -100,7 +100,6 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	if err != nil {
 		return c.stop(v1alpha1.StateFailed, err.Error()), nil
 	}
-	ss.status.Workload = nil
 	if _, ok := desired[delivery.WorkloadResourceName]; ok {
 		ss.status.Workload = &v1alpha1.WorkloadStatus{Kind: ss.workload.GetKind(), Name: ss.workload.GetName(), Namespace: ss.workload.GetNamespace()}
 	}
