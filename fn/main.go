@@ -13,8 +13,8 @@ import (
 )
 
 // requestDurationBuckets resolve sub-millisecond latencies: a typical call
-// resolves a session in well under a millisecond, so the default Prometheus
-// buckets (starting at 5ms) would put every call in the first bucket.
+// takes about 0.7ms (BenchmarkRunFunction), so the default Prometheus buckets
+// (starting at 5ms) would put every call in the first bucket.
 var requestDurationBuckets = []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1}
 
 // CLI is the command line of the function binary.
