@@ -60,12 +60,13 @@ type call struct {
 
 // session is everything about a session that does not depend on its state.
 type session struct {
-	labels    map[string]string
-	workload  *unstructured.Unstructured
-	admission []delivery.Object
-	enabled   *auxiliary.Enabled
-	target    delivery.Target
-	status    *v1alpha1.DebugSessionStatus
+	labels      map[string]string
+	annotations map[string]string
+	workload    *unstructured.Unstructured
+	admission   []delivery.Object
+	enabled     *auxiliary.Enabled
+	target      delivery.Target
+	status      *v1alpha1.DebugSessionStatus
 }
 
 func (c *call) warn(w ...string) { c.warnings = append(c.warnings, w...) }
@@ -146,9 +147,10 @@ func (c *call) plan(got *fetched, res *resolved) (*session, error) {
 	if ss.labels, err = workload.Labels(c.s, t.Name); err != nil {
 		return nil, errors.Wrapf(err, "DebugSession %s", sessionName(c.s))
 	}
+	ss.annotations = workload.Annotations(c.s)
 	ss.workload, err = workload.Build(workload.Params{
 		Session: c.s, Template: t, PodTemplate: got.PodTemplate, Namespace: res.TargetNamespace,
-		Labels: ss.labels, Constrain: scheduling.Constrain(sched, user),
+		Labels: ss.labels, Annotations: ss.annotations, Constrain: scheduling.Constrain(sched, user),
 	})
 	if err != nil {
 		return nil, err

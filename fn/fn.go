@@ -127,7 +127,7 @@ func (f *Function) objects(c *call, got *fetched, res *resolved, ss *session, d 
 	actx := auxiliary.Context{
 		Session: c.s, Template: got.Template, Binding: res.Binding(), ClusterConfig: got.ClusterConfig,
 		TargetNamespace: res.TargetNamespace, Labels: ss.labels,
-		Annotations: got.PodTemplate.Spec.Template.Metadata.Annotations, ExpiresAt: d.ExpiresAt,
+		Annotations: ss.annotations, ExpiresAt: d.ExpiresAt,
 	}
 	out, err := auxiliary.Render(f.renderer, en, actx, auxiliary.PolicyFor(c.in, res.Bindings))
 	if err != nil && d.Ended {

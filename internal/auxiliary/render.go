@@ -29,7 +29,9 @@ type Context struct {
 	// Labels are the session's standard labels (workload.Labels). They are
 	// `.Labels` in templates and are set on every rendered object.
 	Labels map[string]string
-	// Annotations are `.Annotations` in templates.
+	// Annotations are the session's standard annotations
+	// (workload.Annotations). They are `.Annotations` in templates and are
+	// set on every rendered object.
 	Annotations map[string]string
 	// ExpiresAt is the session's expiry, RFC 3339, or empty.
 	ExpiresAt string
@@ -123,7 +125,7 @@ func Render(r *render.Renderer, en *Enabled, c Context, p Policy) (*Result, erro
 		if err := p.police(obj, c.TargetNamespace); err != nil {
 			return nil, fmt.Errorf("%s: %w", ar.where(), err)
 		}
-		label(obj, c.Labels, ar.Spec.Name)
+		label(obj, c.Labels, c.Annotations, ar.Spec.Name)
 
 		u := &unstructured.Unstructured{Object: obj}
 		id := fmt.Sprintf("%s %s/%s", u.GroupVersionKind().GroupKind(), u.GetNamespace(), u.GetName())
@@ -148,7 +150,7 @@ func Render(r *render.Renderer, en *Enabled, c Context, p Policy) (*Result, erro
 // label sets the session's standard labels and the auxiliary resource label
 // on an object. They win over the template's own values for the same keys:
 // they are how the session's objects are found and cleaned up.
-func label(obj map[string]any, std map[string]string, name string) {
+func label(obj map[string]any, std, annotations map[string]string, name string) {
 	meta, _ := obj["metadata"].(map[string]any)
 	labels, _ := meta["labels"].(map[string]any)
 	if labels == nil {
@@ -159,6 +161,17 @@ func label(obj map[string]any, std map[string]string, name string) {
 	}
 	labels[LabelAuxiliaryResource] = name
 	meta["labels"] = labels
+	if len(annotations) == 0 {
+		return
+	}
+	ann, _ := meta["annotations"].(map[string]any)
+	if ann == nil {
+		ann = map[string]any{}
+	}
+	for k, v := range annotations {
+		ann[k] = v
+	}
+	meta["annotations"] = ann
 }
 
 // templateKind reads the kind of a template that failed to render, for its

@@ -144,6 +144,8 @@ kind: NetworkPolicy
 metadata:
   name: debug-egress-inc-1234
   namespace: debug-sessions-prod
+  annotations:
+    breakglass.telekom.de/requested-by: alice@example.com
   labels:` + standard + `
     breakglass.telekom.de/auxiliary-resource: egress-network-policy
 spec:
@@ -161,6 +163,8 @@ kind: ServiceAccount
 metadata:
   name: debug-sa-inc-1234
   namespace: debug-sessions-prod
+  annotations:
+    breakglass.telekom.de/requested-by: alice@example.com
   labels:` + standard + `
     breakglass.telekom.de/auxiliary-resource: debug-service-account
 `, `
@@ -169,6 +173,8 @@ kind: RoleBinding
 metadata:
   name: debug-reader-inc-1234
   namespace: debug-sessions-prod
+  annotations:
+    breakglass.telekom.de/requested-by: alice@example.com
   labels:` + standard + `
     breakglass.telekom.de/auxiliary-resource: cluster-reader-role
 roleRef:
@@ -185,7 +191,7 @@ subjects:
 	}
 	for i, w := range want {
 		if diff := cmp.Diff(object(t, w), res.Resources[i].Object.Object); diff != "" {
-			t.Errorf("The proposal's %s renders with the session's values and labels.\n-want, +got:\n%s", res.Resources[i].Spec.Name, diff)
+			t.Errorf("The proposal's %s renders with the session's values, labels and annotations.\n-want, +got:\n%s", res.Resources[i].Spec.Name, diff)
 		}
 	}
 	if !en.RequiresApproval {
@@ -421,8 +427,11 @@ func TestPolicy(t *testing.T) {
 				}
 				return
 			}
+			// The standard labels and annotations are the subject of
+			// TestRenderProposalExamples; here only the policy's changes count.
 			obj := res.Resources[0].Object.DeepCopy()
 			obj.SetLabels(nil)
+			obj.SetAnnotations(nil)
 			if diff := cmp.Diff(object(t, tc.want.obj), obj.Object); diff != "" {
 				t.Errorf("%s\nRender(...): -want, +got:\n%s", tc.reason, diff)
 			}

@@ -61,6 +61,23 @@ func Labels(s *v1alpha1.DebugSession, templateName string) (map[string]string, e
 	return l, nil
 }
 
+// Annotations returns the standard annotations of a session's objects. They
+// are also the `.Annotations` of auxiliary resource templates.
+func Annotations(s *v1alpha1.DebugSession) map[string]string {
+	source := s.Name
+	if s.Namespace != "" {
+		source = s.Namespace + "/" + s.Name
+	}
+	a := map[string]string{
+		v1alpha1.AnnotationRequestedBy:   s.Spec.RequestedBy,
+		v1alpha1.AnnotationSourceSession: source,
+	}
+	if s.Spec.Reason != "" {
+		a[v1alpha1.AnnotationReason] = s.Spec.Reason
+	}
+	return a
+}
+
 // Params describe a workload to build.
 type Params struct {
 	Session     *v1alpha1.DebugSession
@@ -68,6 +85,9 @@ type Params struct {
 	PodTemplate *v1alpha1.DebugPodTemplate
 	Namespace   string
 	Labels      map[string]string
+	// Annotations are the standard annotations (Annotations), set on the
+	// workload and its pods.
+	Annotations map[string]string
 
 	// Constrain is applied to the pod spec last, so that nothing in the pod
 	// template can weaken the mandatory scheduling constraints it sets.
@@ -99,8 +119,14 @@ func Build(p Params) (*unstructured.Unstructured, error) {
 	maps.Copy(podLabels, pt.Metadata.Labels)
 	maps.Copy(podLabels, p.Labels) // The standard labels always win.
 
+	var podAnnotations map[string]string
+	if len(pt.Metadata.Annotations)+len(p.Annotations) > 0 {
+		podAnnotations = map[string]string{}
+		maps.Copy(podAnnotations, pt.Metadata.Annotations)
+		maps.Copy(podAnnotations, p.Annotations) // The standard annotations always win.
+	}
 	tmpl := corev1.PodTemplateSpec{
-		ObjectMeta: metav1.ObjectMeta{Labels: podLabels, Annotations: pt.Metadata.Annotations},
+		ObjectMeta: metav1.ObjectMeta{Labels: podLabels, Annotations: podAnnotations},
 		Spec:       spec,
 	}
 	selector := &metav1.LabelSelector{MatchLabels: map[string]string{
@@ -108,9 +134,10 @@ func Build(p Params) (*unstructured.Unstructured, error) {
 		v1alpha1.LabelSessionNamespace: p.Labels[v1alpha1.LabelSessionNamespace],
 	}}
 	meta := metav1.ObjectMeta{
-		Name:      Name(p.Session.Namespace, p.Session.Name),
-		Namespace: p.Namespace,
-		Labels:    maps.Clone(p.Labels),
+		Name:        Name(p.Session.Namespace, p.Session.Name),
+		Namespace:   p.Namespace,
+		Labels:      maps.Clone(p.Labels),
+		Annotations: maps.Clone(p.Annotations),
 	}
 
 	var obj runtime.Object

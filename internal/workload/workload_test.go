@@ -224,3 +224,66 @@ func TestBuild(t *testing.T) {
 		})
 	}
 }
+
+func TestAnnotations(t *testing.T) {
+	cases := map[string]struct {
+		reason  string
+		session *v1alpha1.DebugSession
+		want    map[string]string
+	}{
+		"WithReason": {
+			reason: "Who asked, from which session and why travel with every object of the session.",
+			session: func() *v1alpha1.DebugSession {
+				s := session("inc-1234")
+				s.Spec.Reason = "INC-1234 packet loss"
+				return s
+			}(),
+			want: map[string]string{
+				"breakglass.telekom.de/requested-by":   "alice@example.com",
+				"breakglass.telekom.de/source-session": "team-a/inc-1234",
+				"breakglass.telekom.de/reason":         "INC-1234 packet loss",
+			},
+		},
+		"LegacyClusterScopedWithoutReason": {
+			reason: "A cluster-scoped session is named without a namespace, and an empty reason is left out.",
+			session: func() *v1alpha1.DebugSession {
+				s := session("inc-1234")
+				s.Namespace = ""
+				return s
+			}(),
+			want: map[string]string{
+				"breakglass.telekom.de/requested-by":   "alice@example.com",
+				"breakglass.telekom.de/source-session": "inc-1234",
+			},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, Annotations(tc.session)); diff != "" {
+				t.Errorf("%s\nAnnotations(...): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestBuildAnnotations(t *testing.T) {
+	s := session("inc-1234")
+	labels, _ := Labels(s, "netops-debug")
+	pt := podTemplate(corev1.PodSpec{Containers: []corev1.Container{{Name: "debug", Image: "x"}}}, nil)
+	pt.Spec.Template.Metadata.Annotations = map[string]string{"team": "netops", v1alpha1.AnnotationRequestedBy: "spoofed"}
+	u, err := Build(Params{
+		Session: s, Template: &v1alpha1.DebugSessionTemplate{}, PodTemplate: pt, Namespace: "debug-sessions-prod",
+		Labels: labels, Annotations: Annotations(s),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pod, _, _ := unstructured.NestedStringMap(u.Object, "spec", "template", "metadata", "annotations")
+	want := map[string]string{"team": "netops", "breakglass.telekom.de/requested-by": "alice@example.com", "breakglass.telekom.de/source-session": "team-a/inc-1234"}
+	if diff := cmp.Diff(want, pod); diff != "" {
+		t.Errorf("The pods carry the pod template's annotations and the standard ones, which win.\n-want, +got:\n%s", diff)
+	}
+	if diff := cmp.Diff(Annotations(s), u.GetAnnotations()); diff != "" {
+		t.Errorf("The workload carries the standard annotations.\n-want, +got:\n%s", diff)
+	}
+}

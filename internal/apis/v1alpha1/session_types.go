@@ -23,6 +23,18 @@ const (
 	ManagedBy = "function-debug-session"
 )
 
+// Annotations the function writes on every object of a session, so that
+// whoever finds a debug pod or one of its resources on a target cluster can
+// tell who asked for it and why.
+const (
+	// AnnotationRequestedBy is the session's spec.requestedBy.
+	AnnotationRequestedBy = "breakglass.telekom.de/requested-by"
+	// AnnotationSourceSession is the session's namespace/name.
+	AnnotationSourceSession = "breakglass.telekom.de/source-session"
+	// AnnotationReason is the session's spec.reason, when it has one.
+	AnnotationReason = "breakglass.telekom.de/reason"
+)
+
 // ApprovalDecision is an approver's decision.
 // +kubebuilder:validation:Enum=Approved;Rejected
 type ApprovalDecision string
