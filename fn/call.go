@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/crossplane/function-sdk-go/errors"
@@ -11,7 +10,6 @@ import (
 	"github.com/crossplane/function-sdk-go/request"
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/response"
-	"google.golang.org/protobuf/types/known/durationpb"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
@@ -35,11 +33,6 @@ const admissionSettle = 5 * time.Second
 // conditionType is the DebugSession condition the function sets: True while
 // the session is Active, False otherwise, with the state as its reason.
 const conditionType = "SessionActive"
-
-type (
-	fetched  = requirements.Fetched
-	resolved = resolution.Result
-)
 
 // call is one RunFunction call: what it read and what it is writing.
 type call struct {
@@ -87,7 +80,7 @@ func (c *call) flush() {
 // answers. The second round (the pod template, and other sessions when a
 // concurrency limit applies) is only asked for once the first is answered,
 // so the requirements stay a pure function of what is known.
-func fetch(req *fnv1.RunFunctionRequest, s *v1alpha1.DebugSession, in *v1beta1.Input) (map[string]*fnv1.ResourceSelector, *fetched, error) {
+func fetch(req *fnv1.RunFunctionRequest, s *v1alpha1.DebugSession, in *v1beta1.Input) (map[string]*fnv1.ResourceSelector, *requirements.Fetched, error) {
 	sel := requirements.Selectors(s, in, requirements.Needs{})
 	got, err := requirements.Load(req, s, sel)
 	if err != nil || !got.Complete(sel) || got.Template == nil {
@@ -105,12 +98,12 @@ func fetch(req *fnv1.RunFunctionRequest, s *v1alpha1.DebugSession, in *v1beta1.I
 	return sel, got, err
 }
 
-func resolve(s *v1alpha1.DebugSession, in *v1beta1.Input, got *fetched) *resolved {
+func resolve(s *v1alpha1.DebugSession, in *v1beta1.Input, got *requirements.Fetched) *resolution.Result {
 	return resolution.Resolve(resolution.Request{Session: s, Template: got.Template, ClusterConfig: got.ClusterConfig, Bindings: got.Bindings, Input: in})
 }
 
 // missing names a required object that Crossplane answered does not exist.
-func missing(s *v1alpha1.DebugSession, in *v1beta1.Input, got *fetched) string {
+func missing(s *v1alpha1.DebugSession, in *v1beta1.Input, got *requirements.Fetched) string {
 	if got.Template == nil {
 		ns := s.Spec.TemplateRef.Namespace
 		if ns == "" {
@@ -129,7 +122,7 @@ func missing(s *v1alpha1.DebugSession, in *v1beta1.Input, got *fetched) string {
 // workload, the admission policy for denied node names, and its enabled
 // auxiliary resources. Errors are Denied when the user asked for something
 // the constraints forbid, else Failed; both name the object and field.
-func (c *call) plan(got *fetched, res *resolved) (*session, error) {
+func (c *call) plan(got *requirements.Fetched, res *resolution.Result) (*session, error) {
 	t := got.Template
 	layers := make([]scheduling.Layer, 0, len(res.Bindings))
 	for _, b := range res.Bindings {
@@ -303,12 +296,4 @@ func podTemplateName(t *v1alpha1.DebugSessionTemplate) string {
 		return ""
 	}
 	return t.Spec.PodTemplateRef.Name
-}
-
-func joinNames(names []string) string {
-	return strings.Join(names, ", ")
-}
-
-func durationpbOf(d time.Duration) *durationpb.Duration {
-	return durationpb.New(d)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/crossplane/function-sdk-go/errors"
@@ -9,6 +10,7 @@ import (
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/request"
 	"github.com/crossplane/function-sdk-go/response"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
@@ -16,6 +18,8 @@ import (
 	"github.com/k8s-breakglass/function-debug-session/internal/delivery"
 	"github.com/k8s-breakglass/function-debug-session/internal/lifecycle"
 	"github.com/k8s-breakglass/function-debug-session/internal/render"
+	"github.com/k8s-breakglass/function-debug-session/internal/requirements"
+	"github.com/k8s-breakglass/function-debug-session/internal/resolution"
 	"github.com/k8s-breakglass/function-debug-session/internal/scheduling"
 )
 
@@ -114,7 +118,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 // objects returns the session's objects for its decided state, and the
 // decision, which turns from Active into Pending while objects that must
 // exist before the debug pods are not ready yet.
-func (f *Function) objects(c *call, got *fetched, res *resolved, ss *session, d lifecycle.Decision) ([]delivery.Object, lifecycle.Decision, error) {
+func (f *Function) objects(c *call, got *requirements.Fetched, res *resolution.Result, ss *session, d lifecycle.Decision) ([]delivery.Object, lifecycle.Decision, error) {
 	if !d.RunWorkload && !d.Ended {
 		// Waiting for approval or a free slot: nothing runs yet.
 		return nil, d, nil
@@ -161,7 +165,7 @@ func (f *Function) objects(c *call, got *fetched, res *resolved, ss *session, d 
 		}
 	}
 	if !plan.Workload || len(waiting) > 0 {
-		return objs, d.Preparing(joinNames(waiting)), nil
+		return objs, d.Preparing(strings.Join(waiting, ", ")), nil
 	}
 	return append(objs, delivery.Object{Name: delivery.WorkloadResourceName, Object: ss.workload}), d, nil
 }
@@ -169,7 +173,7 @@ func (f *Function) objects(c *call, got *fetched, res *resolved, ss *session, d 
 // decided writes the response's TTL and, on a transition only, the event
 // and condition that tell users what happened.
 func (c *call) decided(d lifecycle.Decision) {
-	c.rsp.Meta.Ttl = durationpbOf(d.TTL)
+	c.rsp.Meta.Ttl = durationpb.New(d.TTL)
 	if d.Updated {
 		c.flush()
 	}
