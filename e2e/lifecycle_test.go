@@ -43,15 +43,22 @@ func checkEnded(t *testing.T, s *v1alpha1.DebugSession, kind, workload string) {
 	eventually(t, 60*time.Second, fmt.Sprintf("%s %s is deleted", kind, workload), func() (bool, string, error) {
 		return !exists(t, "-n", targetNamespace, kind, workload), "", nil
 	})
-	if len(s.Status.AuxiliaryResources) == 0 {
-		t.Log("not checking auxiliary resources: the function does not render them yet (DESIGN 6)")
-		return
-	}
 	eventually(t, 60*time.Second, "the deleteAfter: true ConfigMap is deleted", func() (bool, string, error) {
 		return !exists(t, "-n", targetNamespace, "configmap", "notes-"+s.Name), "", nil
 	})
 	consistently(t, settle, "the deleteAfter: false ConfigMap stays", func() (bool, string) {
 		return exists(t, "-n", targetNamespace, "configmap", "audit-"+s.Name), "ConfigMap audit-" + s.Name + " is gone"
+	})
+}
+
+// requireAuxiliaryConfigMaps waits for both auxiliary ConfigMaps of the
+// lifecycle template, one deleteAfter: true and one deleteAfter: false, so
+// that the end of the session has something to remove and something to keep.
+func requireAuxiliaryConfigMaps(t *testing.T, s *v1alpha1.DebugSession) {
+	t.Helper()
+	eventually(t, 30*time.Second, "both auxiliary ConfigMaps exist", func() (bool, string, error) {
+		return exists(t, "-n", targetNamespace, "configmap", "notes-"+s.Name) &&
+			exists(t, "-n", targetNamespace, "configmap", "audit-"+s.Name), "", nil
 	})
 }
 
@@ -65,12 +72,7 @@ func TestExpiryRemovesWorkload(t *testing.T) {
 	got := waitForState(t, s, v1alpha1.StateActive)
 	requireLifecycle(t, got)
 	kind, name := requireWorkload(t, got)
-	if len(got.Status.AuxiliaryResources) > 0 {
-		eventually(t, 30*time.Second, "both auxiliary ConfigMaps exist", func() (bool, string, error) {
-			return exists(t, "-n", targetNamespace, "configmap", "notes-"+s.Name) &&
-				exists(t, "-n", targetNamespace, "configmap", "audit-"+s.Name), "", nil
-		})
-	}
+	requireAuxiliaryConfigMaps(t, s)
 
 	// The function asks Crossplane to call back when the session expires
 	// (the response TTL), so expiry shows within seconds of expiresAt.
@@ -87,6 +89,7 @@ func TestTerminateRemovesWorkload(t *testing.T) {
 	got := waitForState(t, s, v1alpha1.StateActive)
 	requireLifecycle(t, got)
 	kind, name := requireWorkload(t, got)
+	requireAuxiliaryConfigMaps(t, s)
 
 	if err := patchSession(alice, s, `{"terminate":true}`); err != nil {
 		t.Fatalf("alice cannot terminate her own session: %v", err)
