@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/crossplane/function-sdk-go/errors"
@@ -280,6 +281,18 @@ func constraintsStatus(c v1alpha1.Constraints) *v1alpha1.ConstraintsStatus {
 		return nil
 	}
 	return &v1alpha1.ConstraintsStatus{MaxDuration: c.MaxDuration, DefaultDuration: c.DefaultDuration, MaxConcurrentSessions: c.MaxConcurrentSessions, MaxRenewals: c.MaxRenewals}
+}
+
+// withSource names the object a broken constraint comes from. The lifecycle
+// sees only the effective constraints ("constraints.maxDuration: …");
+// resolution knows which template or binding set each of them.
+func withSource(err error, res *resolution.Result) string {
+	msg := err.Error()
+	field, _, ok := strings.Cut(msg, ":")
+	if src, found := res.Sources[field]; ok && found {
+		return src + " spec." + msg
+	}
+	return msg
 }
 
 // sessionName names a session in messages: namespace/name, or just its name

@@ -91,7 +91,7 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		ConfigNamespace: c.in.GetConfigNamespace(), TTL: c.in.GetTTL(),
 	})
 	if err != nil {
-		return c.stop(v1alpha1.StateFailed, err.Error()), nil
+		return c.stop(v1alpha1.StateFailed, withSource(err, res)), nil
 	}
 	c.warn(ss.enabled.Warnings...)
 	c.warn(d.Warnings...)

@@ -196,6 +196,7 @@ func TestRunFunction(t *testing.T) {
 		invalidSession     = "invalid DebugSession team-a/inc-1234: spec.cluster: Required value: the session must name a cluster"
 		nodeSelectorDenied = "DebugSession team-a/inc-1234 spec.nodeSelector: the binding does not allow a user nodeSelector (allowUserNodeSelector is not true); remove it to request this session"
 		settlingMessage    = "Waiting for the admission policy that refuses denied nodes before the debug pods start. " + activeMessage
+		brokenConstraint   = `DebugSessionTemplate breakglass-system/netops-debug spec.constraints.maxDuration: "2 hours" is not a duration such as 1h or 30m`
 		pendingMessage     = "Waiting for approval by group security-team, because approvers are configured and the requester is not approved automatically. Without approval within 24h the session fails."
 	)
 
@@ -310,6 +311,20 @@ func TestRunFunction(t *testing.T) {
 				requirements: secondRound,
 				state:        "Denied",
 				message:      "template netops-debug does not allow cluster dev-cluster-1 and no binding applies to it",
+			},
+		},
+		"BrokenConstraint": {
+			reason: "A constraint that does not parse fails the session with the object and field to fix.",
+			args: args{xr: xr("prod-cluster-a"), required: with(answered, "template", items(func() map[string]any {
+				t := template()
+				t["spec"].(map[string]any)["constraints"] = map[string]any{"maxDuration": "2 hours"}
+				return t
+			}()))},
+			want: want{
+				results:      []string{"SEVERITY_NORMAL: DebugSession is Failed: " + brokenConstraint},
+				requirements: secondRound,
+				state:        "Failed",
+				message:      brokenConstraint,
 			},
 		},
 		"MissingTemplateNewSession": {
