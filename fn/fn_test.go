@@ -124,13 +124,13 @@ func withoutStatus(o map[string]any) map[string]any {
 	return out
 }
 
-// with returns a copy of m with key set to v.
-func with(m map[string]*fnv1.Resources, key string, v *fnv1.Resources) map[string]*fnv1.Resources {
+// withTemplate returns a copy of m whose template is v.
+func withTemplate(m map[string]*fnv1.Resources, v *fnv1.Resources) map[string]*fnv1.Resources {
 	out := make(map[string]*fnv1.Resources, len(m))
 	for k, r := range m {
 		out[k] = r
 	}
-	out[key] = v
+	out["template"] = v
 	return out
 }
 
@@ -253,7 +253,7 @@ func TestRunFunction(t *testing.T) {
 		},
 		"DeniedNodesPolicySettling": {
 			reason: "The workload waits until the denied-nodes admission policy has been ready for a few seconds, and Crossplane is asked to call back then.",
-			args:   args{xr: xr("prod-cluster-a"), observed: admissionReady(now.Add(-2 * time.Second)), required: with(answered, "template", items(deniedGlobTemplate()))},
+			args:   args{xr: xr("prod-cluster-a"), observed: admissionReady(now.Add(-2 * time.Second)), required: withTemplate(answered, items(deniedGlobTemplate()))},
 			want: want{
 				results:      []string{"SEVERITY_NORMAL: DebugSession is Pending: " + settlingMessage},
 				requirements: secondRound,
@@ -265,7 +265,7 @@ func TestRunFunction(t *testing.T) {
 		},
 		"DeniedNodesPolicyInForce": {
 			reason: "Once the admission policy has been ready long enough, the workload follows.",
-			args:   args{xr: xr("prod-cluster-a"), observed: admissionReady(now.Add(-10 * time.Second)), required: with(answered, "template", items(deniedGlobTemplate()))},
+			args:   args{xr: xr("prod-cluster-a"), observed: admissionReady(now.Add(-10 * time.Second)), required: withTemplate(answered, items(deniedGlobTemplate()))},
 			want: want{
 				results:      []string{"SEVERITY_NORMAL: DebugSession is Active: " + activeMessage},
 				requirements: secondRound,
@@ -276,7 +276,7 @@ func TestRunFunction(t *testing.T) {
 		},
 		"PendingApproval": {
 			reason: "A template with approvers holds the session until someone approves; nothing is composed meanwhile.",
-			args: args{xr: xr("prod-cluster-a"), required: with(answered, "template", items(func() map[string]any {
+			args: args{xr: xr("prod-cluster-a"), required: withTemplate(answered, items(func() map[string]any {
 				t := template()
 				t["spec"].(map[string]any)["approvers"] = map[string]any{"groups": []any{"security-team"}}
 				return t
@@ -315,7 +315,7 @@ func TestRunFunction(t *testing.T) {
 		},
 		"BrokenConstraint": {
 			reason: "A constraint that does not parse fails the session with the object and field to fix.",
-			args: args{xr: xr("prod-cluster-a"), required: with(answered, "template", items(func() map[string]any {
+			args: args{xr: xr("prod-cluster-a"), required: withTemplate(answered, items(func() map[string]any {
 				t := template()
 				t["spec"].(map[string]any)["constraints"] = map[string]any{"maxDuration": "2 hours"}
 				return t
