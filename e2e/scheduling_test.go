@@ -209,6 +209,51 @@ func TestGlobDeniedNodeIsNeverBound(t *testing.T) {
 	})
 }
 
+// TestLongNamedDeploymentNeverBindsToGlobDeniedNode is the regression test of
+// workload names that were too long for the name-prefix policies: with a
+// 63-character workload name a Deployment's generated pod names lost part of
+// it, the denied-nodes policy did not recognise them, and pods were bound to
+// the restricted node.
+func TestLongNamedDeploymentNeverBindsToGlobDeniedNode(t *testing.T) {
+	t.Parallel()
+	admin.ApplyFile(t, "glob.yaml")
+
+	// 53 characters: before the fix, any name of 43 or more gave a workload
+	// name too long for its pods' generated names.
+	s := clusterSession("glob-deployment-with-a-long-name-for-the-prefix-check", "e2e-glob-deployment", alice)
+	create(t, alice, s)
+	got := waitForState(t, s, v1alpha1.StateActive)
+	w := got.Status.Workload
+	if w == nil || w.Kind != "Deployment" {
+		t.Fatalf("%s %s status.workload: want a Deployment, got %+v", s.Kind, s.Name, w)
+	}
+	prefix := w.Name + "-"
+
+	allowed := []string{nodeACritical, nodeAWorker1, nodeAWorker2}
+	check := func() string {
+		for _, p := range sessionPods(t, s.Name) {
+			if !strings.HasPrefix(p.Name, prefix) {
+				return fmt.Sprintf("pod %s does not start with %q, so no name-prefix policy recognises it", p.Name, prefix)
+			}
+			if n := podNode(p); n != "" && !slices.Contains(allowed, n) {
+				return fmt.Sprintf("pod %s is on node %s, which matches the denied glob *-restricted-*", p.Name, n)
+			}
+		}
+		return ""
+	}
+	eventually(t, 60*time.Second, "debug pods of the Deployment bound to allowed nodes", func() (bool, string, error) {
+		if msg := check(); msg != "" {
+			return false, msg, errStop{msg: msg}
+		}
+		bound := boundNodes(sessionPods(t, s.Name))
+		return len(bound) >= 4, fmt.Sprintf("pods bound to %v", bound), nil
+	})
+	consistently(t, settle, "no debug pod of the Deployment on "+nodeARestricted, func() (bool, string) {
+		msg := check()
+		return msg == "", msg
+	})
+}
+
 // boundNodes returns the sorted names of the nodes the pods are bound to.
 func boundNodes(pods []corev1.Pod) []string {
 	var nodes []string

@@ -22,14 +22,24 @@ import (
 const (
 	namePrefix = "debug-"
 	hashLength = 8
-	// maxNameLength keeps workload names valid as label values, which is
-	// what the DaemonSet and Deployment controllers need of them.
-	maxNameLength = validation.DNS1123LabelMaxLength
+	// maxNameLength keeps "<workload>-" whole at the start of every debug
+	// pod's name. Pods of a DaemonSet are generated from "<workload>-", and
+	// pods of a Deployment from "<workload>-<hash>-", and the API server keeps
+	// only the first 58 characters of a generated name's base. Every
+	// per-session admission policy on the target cluster recognises the
+	// session's pods by that prefix (a pods/binding request shows nothing but
+	// the pod's name), so a longer workload name would let its pods escape
+	// them.
+	maxNameLength = maxGeneratedNameBase - 1
+	// maxGeneratedNameBase is how much of a generateName the API server
+	// keeps: 63 characters less the 5 random ones it appends.
+	maxGeneratedNameBase = validation.DNS1123LabelMaxLength - 5
 )
 
-// Name returns the name of a session's workload: debug-<session>-<hash>. The
-// hash of the session's namespace and name keeps names of sessions with the
-// same name in different namespaces apart, and keeps a truncated name unique.
+// Name returns the name of a session's workload: debug-<session>-<hash>, at
+// most 57 characters. The hash of the session's namespace and name keeps names
+// of sessions with the same name in different namespaces apart, and keeps a
+// truncated name unique.
 func Name(sessionNamespace, sessionName string) string {
 	sum := sha256.Sum256([]byte(sessionNamespace + "/" + sessionName))
 	suffix := "-" + hex.EncodeToString(sum[:])[:hashLength]

@@ -39,9 +39,19 @@ func TestName(t *testing.T) {
 			want: "debug-inc-1234-" + hashOf("team-a/inc.1234"),
 		},
 		"Long": {
-			reason:    "A long session name is truncated to keep the name within 63 characters.",
+			reason:    "A long session name is truncated so that generated pod names keep the whole workload name.",
 			namespace: "team-a", name: long,
-			want: "debug-incident-incident-incident-incident-incident-inc-c11736a1",
+			want: "debug-incident-incident-incident-incident-incide-c11736a1",
+		},
+		"LongestKeptWhole": {
+			reason:    "A 42-character session name is the longest kept whole: debug- + 42 + -hash is 57 characters.",
+			namespace: "team-a", name: strings.Repeat("a", 42),
+			want: "debug-" + strings.Repeat("a", 42) + "-" + hashOf("team-a/"+strings.Repeat("a", 42)),
+		},
+		"FirstTruncated": {
+			reason:    "A 43-character session name, the shortest that made pods escape the name-prefix policies, loses one character.",
+			namespace: "team-a", name: strings.Repeat("a", 43),
+			want: "debug-" + strings.Repeat("a", 42) + "-" + hashOf("team-a/"+strings.Repeat("a", 43)),
 		},
 	}
 	for name, tc := range cases {
@@ -50,8 +60,8 @@ func TestName(t *testing.T) {
 			if got != tc.want {
 				t.Errorf("%s\nName(%q, %q) = %q, want %q", tc.reason, tc.namespace, tc.name, got, tc.want)
 			}
-			if len(got) > 63 {
-				t.Errorf("%s\nName(%q, %q) = %q is longer than 63 characters", tc.reason, tc.namespace, tc.name, got)
+			if len(got) > 57 {
+				t.Errorf("%s\nName(%q, %q) = %q is longer than 57 characters", tc.reason, tc.namespace, tc.name, got)
 			}
 			if msgs := validation.IsDNS1123Label(got); len(msgs) > 0 {
 				t.Errorf("%s\nName(%q, %q) = %q is not a DNS label: %v", tc.reason, tc.namespace, tc.name, got, msgs)
@@ -61,6 +71,37 @@ func TestName(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNamePrefixSurvivesGeneratedNames checks, for session names of every
+// length, that the pods the DaemonSet and Deployment controllers create keep
+// "<workload>-" whole at the start of their names, which is all that the
+// per-session admission policies see of a pod being bound.
+func TestNamePrefixSurvivesGeneratedNames(t *testing.T) {
+	for n := 1; n <= 253; n++ {
+		w := Name("team-a", strings.Repeat("s", n))
+		prefix := w + "-"
+		// What the controllers ask for; a pod-template hash has at most 10
+		// characters.
+		bases := map[string]string{
+			"DaemonSet":  w + "-",
+			"Deployment": w + "-" + strings.Repeat("h", 10) + "-",
+		}
+		for kind, base := range bases {
+			if got := generatedName(base); !strings.HasPrefix(got, prefix) {
+				t.Errorf("session name of %d characters: %s pod %q does not start with %q", n, kind, got, prefix)
+			}
+		}
+	}
+}
+
+// generatedName is what the API server makes of a generateName: at most 58
+// characters of it, then 5 random ones.
+func generatedName(base string) string {
+	if len(base) > 58 {
+		base = base[:58]
+	}
+	return base + "xxxxx"
 }
 
 func hashOf(s string) string {
