@@ -15,7 +15,7 @@ import (
 // requireIdentityPolicies fails the test unless the project's admission
 // policies for DebugSessions (example/install, applied by hack/e2e/up.sh)
 // are installed: without them the function has no reason to trust
-// spec.requestedBy (DESIGN 7.1).
+// spec.requestedBy (docs/trust-model.md).
 func requireIdentityPolicies(t *testing.T) {
 	t.Helper()
 	l := &admissionregistrationv1.ValidatingAdmissionPolicyList{}
@@ -30,7 +30,7 @@ func requireIdentityPolicies(t *testing.T) {
 			}
 		}
 	}
-	t.Fatal("example/install has no ValidatingAdmissionPolicy for debugsessions (DESIGN 7.1): identities cannot be trusted")
+	t.Fatal("example/install has no ValidatingAdmissionPolicy for debugsessions (see docs/trust-model.md): identities cannot be trusted")
 }
 
 func TestSpoofedIdentityIsRejected(t *testing.T) {
@@ -96,7 +96,7 @@ func TestApproval(t *testing.T) {
 	create(t, alice, s)
 	got := waitForSettled(t, s)
 	if got.Status.State == v1alpha1.StateActive && got.Status.Approval == nil {
-		t.Fatal("approval (DESIGN 7.2) is broken: the session became Active without an approver")
+		t.Fatal("approval is broken: the session became Active without an approver")
 	}
 	if got.Status.State != v1alpha1.StatePendingApproval {
 		t.Fatalf("DebugSession %s: want state PendingApproval, got %q: %s", s.Name, got.Status.State, got.Status.Message)

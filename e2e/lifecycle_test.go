@@ -12,13 +12,12 @@ import (
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
 )
 
-// requireLifecycle fails the test unless the function recorded activation
-// (DESIGN 7.3): without it there is no expiry, termination or queue to
-// observe.
+// requireLifecycle fails the test unless the function recorded activation:
+// without it there is no expiry, termination or queue to observe.
 func requireLifecycle(t *testing.T, s *v1alpha1.DebugSession) {
 	t.Helper()
 	if s.Status.ActivatedAt == "" {
-		t.Fatal("the session lifecycle (DESIGN 7.3) is broken: an Active session has no status.activatedAt")
+		t.Fatal("the session lifecycle is broken: an Active session has no status.activatedAt")
 	}
 }
 
@@ -137,14 +136,14 @@ func TestConcurrencyLimitQueuesSecondSession(t *testing.T) {
 	create(t, alice, first)
 	got := waitForState(t, first, v1alpha1.StateActive)
 	if got.Status.Constraints == nil || got.Status.Constraints.MaxConcurrentSessions == nil {
-		t.Fatal("concurrency limits (DESIGN 7.4) are not reported: status.constraints.maxConcurrentSessions is empty")
+		t.Fatal("concurrency limits are not reported: status.constraints.maxConcurrentSessions is empty")
 	}
 
 	second := session("limited-bob", "e2e-limited", bob)
 	create(t, bob, second)
 	got = waitForSettled(t, second)
 	if got.Status.State == v1alpha1.StateActive && got.Status.ActivatedAt == "" {
-		t.Fatal("concurrency limits (DESIGN 7.4) are broken: the second session became Active instead of Queued")
+		t.Fatal("concurrency limits are broken: the second session became Active instead of Queued")
 	}
 	if got.Status.State != v1alpha1.StateQueued {
 		t.Fatalf("DebugSession %s: want state Queued behind %s, got %q: %s", second.Name, first.Name, got.Status.State, got.Status.Message)

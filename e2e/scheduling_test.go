@@ -68,7 +68,7 @@ func TestPermittedUserSessionRunsOnAllowedNodes(t *testing.T) {
 
 	t.Run("PodsScheduledOnlyOnAllowedNodes", func(t *testing.T) {
 		if got.Status.Scheduling == nil {
-			t.Fatal("mandatory scheduling constraints (DESIGN 5) are not reported: status.scheduling is empty")
+			t.Fatal("mandatory scheduling constraints are not reported: status.scheduling is empty")
 		}
 		// tenant-a workers, minus the critical node (denied label) and the
 		// restricted node (denied by exact name).
@@ -89,7 +89,7 @@ func TestPermittedUserSessionRunsOnAllowedNodes(t *testing.T) {
 
 	t.Run("NetworkPolicySelectsDebugPods", func(t *testing.T) {
 		if len(got.Status.AuxiliaryResources) == 0 {
-			t.Fatal("auxiliary resources (DESIGN 6) are not reported: status.auxiliaryResources is empty")
+			t.Fatal("auxiliary resources are not reported: status.auxiliaryResources is empty")
 		}
 		np := &networkingv1.NetworkPolicy{}
 		name := "debug-isolation-" + s.Name
@@ -142,7 +142,7 @@ func TestGlobDeniedNodeIsNeverBound(t *testing.T) {
 	policies := &admissionregistrationv1.ValidatingAdmissionPolicyList{}
 	admin.List(t, policies, "validatingadmissionpolicies", "-l", v1alpha1.LabelSession+"="+s.Name)
 	if len(policies.Items) == 0 {
-		t.Fatal("the denied-nodes ValidatingAdmissionPolicy (DESIGN 5) was not created for a session whose constraints deny nodes by glob")
+		t.Fatal("the denied-nodes ValidatingAdmissionPolicy was not created for a session whose constraints deny nodes by glob")
 	}
 
 	t.Run("DaemonSetGetsNoPodOnRestrictedNode", func(t *testing.T) {

@@ -1,11 +1,15 @@
 package lifecycle
 
 import (
+	"errors"
+	"io"
+	"os"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/runtime"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
 )
@@ -95,5 +99,30 @@ func TestLifecycleExamples(t *testing.T) {
 				t.Errorf("%s: every lifecycle example shows a transition", name)
 			}
 		})
+	}
+}
+
+// readYAML decodes every document of a multi-document YAML file.
+func readYAML(t *testing.T, path string) []map[string]any {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d := utilyaml.NewYAMLOrJSONDecoder(f, 4096)
+	var docs []map[string]any
+	for {
+		doc := map[string]any{}
+		err := d.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return docs
+		}
+		if err != nil {
+			t.Fatalf("cannot read %s: %v", path, err)
+		}
+		if len(doc) > 0 {
+			docs = append(docs, doc)
+		}
 	}
 }

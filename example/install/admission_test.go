@@ -1,4 +1,8 @@
-package lifecycle
+// Package install_test checks the install manifests next to it: the
+// ValidatingAdmissionPolicies in admission-debugsessions.yaml are type-checked
+// against the DebugSession schema of xrd.yaml and evaluated, with the API
+// server's own admission code, on the requests they must admit or refuse.
+package install_test
 
 import (
 	"encoding/json"
@@ -26,8 +30,8 @@ import (
 )
 
 const (
-	policyFile  = "../../example/install/admission-debugsessions.yaml"
-	xrdFile     = "../../example/install/xrd.yaml"
+	policyFile  = "admission-debugsessions.yaml"
+	xrdFile     = "xrd.yaml"
 	createName  = "debugsession-create.breakglass.telekom.de"
 	updateName  = "debugsession-update.breakglass.telekom.de"
 	crossplane  = "system:serviceaccount:crossplane-system:crossplane"
