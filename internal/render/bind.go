@@ -34,7 +34,7 @@ func (st *state) bind(name string, fn any) any {
 		}
 		bt = reflect.FuncOf(in, []reflect.Type{ft.Out(0), errorType}, ft.IsVariadic())
 	}
-	pre := precheckFunc[name]
+	pre := functions[name].guard
 	zero := reflect.Zero(ft.Out(0))
 	return reflect.MakeFunc(bt, func(args []reflect.Value) []reflect.Value {
 		b := st.b

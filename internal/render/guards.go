@@ -7,38 +7,10 @@ import (
 	"unicode/utf8"
 )
 
-// precheckFunc are the guards of the functions that can build far more than
-// they read: each checks, before the call, that what the function is about to
-// make fits the budget.
-var precheckFunc = map[string]func(b *budget, args []reflect.Value) error{
-	"repeat":                     checkRepeat,
-	"indent":                     checkIndent,
-	"nindent":                    checkIndent,
-	"replace":                    checkReplace,
-	"wrapWith":                   checkWrapWith,
-	"join":                       checkJoin,
-	"until":                      checkUntil,
-	"untilStep":                  checkUntilStep,
-	"seq":                        checkSeq,
-	"uniq":                       checkQuadratic,
-	"mustUniq":                   checkQuadratic,
-	"without":                    checkQuadratic,
-	"mustWithout":                checkQuadratic,
-	"chunk":                      checkChunk,
-	"mustChunk":                  checkChunk,
-	"regexReplaceAll":            checkRegexReplace(false),
-	"mustRegexReplaceAll":        checkRegexReplace(false),
-	"regexReplaceAllLiteral":     checkRegexReplace(true),
-	"mustRegexReplaceAllLiteral": checkRegexReplace(true),
-	"printf":                     checkPrintf,
-	"toYaml":                     checkSerialise,
-	"toJson":                     checkSerialise,
-	"mustToJson":                 checkSerialise,
-	"toPrettyJson":               checkSerialise,
-	"mustToPrettyJson":           checkSerialise,
-	"toRawJson":                  checkSerialise,
-	"mustToRawJson":              checkSerialise,
-}
+// A guard checks, from a function's arguments alone and before it runs, that
+// what the function is about to make fits the budget. The functions table says
+// which function has which guard.
+type guard func(b *budget, args []reflect.Value) error
 
 func checkRepeat(b *budget, args []reflect.Value) error {
 	count, s := args[0].Int(), args[1].String()

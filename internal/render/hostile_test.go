@@ -275,21 +275,56 @@ func jsonString(s string) string {
 }
 
 // TestEverySprigFunctionIsAudited makes a sprig upgrade that adds a
-// function fail until someone decides whether templates may call it.
+// function fail until someone decides, in the functions table, whether
+// templates may call it, and keeps every line of that table honest.
 func TestEverySprigFunctionIsAudited(t *testing.T) {
 	allowed := map[string]bool{}
 	for _, n := range FunctionNames() {
 		allowed[n] = true
 	}
-	for name := range sprig.GenericFuncMap() {
-		_, isRemoved := removed[name]
+	sprigFuncs := sprig.GenericFuncMap()
+	for name := range sprigFuncs {
+		r, ok := functions[name]
+		if !ok {
+			t.Errorf("sprig function %q has no rule: decide whether templates may call it, and write down why", name)
+			continue
+		}
+		isRemoved := r.decision == remove
 		if isRemoved == allowed[name] {
 			t.Errorf("sprig function %q must be either removed (with a reason) or callable, not %s", name, map[bool]string{true: "both", false: "neither"}[isRemoved])
 		}
 	}
-	for _, name := range replaced {
-		if !allowed[name] {
-			t.Errorf("replaced function %q must be callable", name)
+	builtin := map[string]bool{}
+	for _, n := range builtinNames {
+		builtin[n] = true
+	}
+	for name, r := range functions {
+		_, inSprig := sprigFuncs[name]
+		if r.why == "" {
+			t.Errorf("the rule for %q must say why", name)
+		}
+		switch r.decision {
+		case keep, bound, remove:
+			if !inSprig {
+				t.Errorf("the rule for %q keeps, bounds or removes a sprig function that does not exist", name)
+			}
+		case replace:
+			if !inSprig && !builtin[name] {
+				t.Errorf("the rule for %q replaces a function that neither sprig nor text/template has", name)
+			}
+		case add:
+			if inSprig || builtin[name] {
+				t.Errorf("the rule for %q adds a function that sprig or text/template already has; it replaces it", name)
+			}
+		}
+		if r.decision == bound && r.guard == nil {
+			t.Errorf("bounded function %q must have a guard", name)
+		}
+		if (r.decision == replace || r.decision == add) && r.impl == nil {
+			t.Errorf("replaced or added function %q must have an implementation", name)
+		}
+		if r.decision != remove && !allowed[name] {
+			t.Errorf("function %q must be callable", name)
 		}
 	}
 }

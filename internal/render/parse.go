@@ -129,6 +129,14 @@ func countPipe(p *parse.PipeNode) int {
 	return c
 }
 
+// yamlProducers are the functions whose output, when a string value is a
+// single action ending in one of them, is read back as YAML structure.
+var yamlProducers = map[string]bool{
+	"toYaml": true, "toJson": true, "toPrettyJson": true, "toRawJson": true,
+	"mustToJson": true, "mustToPrettyJson": true, "mustToRawJson": true,
+	"indent": true, "nindent": true,
+}
+
 // yamlAction reports whether a template is one action, with nothing around
 // it but whitespace, ending in a function that produces YAML or JSON. Only
 // such a template becomes structure: a plain `{{ .Session.Reason }}` must
