@@ -1,76 +1,12 @@
 package render
 
 import (
-	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/bits"
 	"reflect"
-	"strings"
-	"unicode/utf8"
 )
-
-// Limits bound what one Render call may cost. Templates come from platform
-// configuration, not from requesters, but a mistake in one must not take the
-// function down: every loop, every allocation and every byte of output is
-// counted against these limits, and exceeding one is an error, never a hang.
-type Limits struct {
-	// MaxTemplateBytes is the longest string value that is parsed as a
-	// template.
-	MaxTemplateBytes int
-	// MaxStringBytes is the longest string a template function may produce.
-	MaxStringBytes int
-	// MaxIterations is the number of range iterations a Render call may run,
-	// over all its templates.
-	MaxIterations int
-	// MaxWork is the number of work units a Render call may use: roughly one
-	// per byte a function reads or produces, plus a fixed cost per function
-	// call and per template node run in a loop.
-	MaxWork int64
-	// MaxDepth is how deeply values and templates may nest.
-	MaxDepth int
-}
-
-// DefaultLimits are generous for any real Kubernetes object and small enough
-// that the worst template costs well under a second.
-var DefaultLimits = Limits{
-	MaxTemplateBytes: 64 << 10,
-	MaxStringBytes:   1 << 20,
-	MaxIterations:    10000,
-	MaxWork:          8 << 20,
-	MaxDepth:         64,
-}
-
-const (
-	// callCost is charged for every function call, so that a long chain of
-	// cheap calls in a loop is bounded too.
-	callCost = 16
-	// nodeCost is charged per template node run in a loop iteration.
-	nodeCost = 32
-	// elemCost is the size charged for each element of a list or dictionary
-	// and for each scalar, on top of the bytes of its strings.
-	elemCost = 16
-	// serialiseFactor bounds how much larger than its input a YAML or JSON
-	// document can be: escapes and indentation.
-	serialiseFactor = 16
-)
-
-// ErrOutputLimit is returned, wrapped, when a Render call would produce more
-// output than its caller allowed.
-var ErrOutputLimit = errors.New("rendered output exceeds its limit")
-
-// ErrLimit is returned, wrapped, when a template exceeds one of its Limits:
-// too many loop iterations, too much work, too long a string, too deep a
-// value.
-var ErrLimit = errors.New("the template exceeds a limit")
-
-// errBudget is the error of a template that exceeds a limit.
-type errBudget struct{ msg string }
-
-func (e *errBudget) Error() string { return e.msg }
-
-// Is makes errors.Is(err, ErrLimit) true.
-func (e *errBudget) Is(target error) bool { return target == ErrLimit }
 
 // budget is the running cost of one Render call.
 type budget struct {
@@ -248,100 +184,6 @@ func (b *budget) measureElems(v reflect.Value, depth int) (int64, int, error) {
 	return size, height, nil
 }
 
-// state is what the functions of one slot see: the budget of the Render
-// call that currently holds the slot.
-type state struct {
-	b *budget
-}
-
-var (
-	errorType    = reflect.TypeFor[error]()
-	nilError     = reflect.Zero(errorType)
-	precheckFunc = map[string]func(b *budget, args []reflect.Value) error{
-		"repeat":                     checkRepeat,
-		"indent":                     checkIndent,
-		"nindent":                    checkIndent,
-		"replace":                    checkReplace,
-		"wrapWith":                   checkWrapWith,
-		"join":                       checkJoin,
-		"until":                      checkUntil,
-		"untilStep":                  checkUntilStep,
-		"seq":                        checkSeq,
-		"uniq":                       checkQuadratic,
-		"mustUniq":                   checkQuadratic,
-		"without":                    checkQuadratic,
-		"mustWithout":                checkQuadratic,
-		"chunk":                      checkChunk,
-		"mustChunk":                  checkChunk,
-		"regexReplaceAll":            checkRegexReplace(false),
-		"mustRegexReplaceAll":        checkRegexReplace(false),
-		"regexReplaceAllLiteral":     checkRegexReplace(true),
-		"mustRegexReplaceAllLiteral": checkRegexReplace(true),
-		"printf":                     checkPrintf,
-		"toYaml":                     checkSerialise,
-		"toJson":                     checkSerialise,
-		"mustToJson":                 checkSerialise,
-		"toPrettyJson":               checkSerialise,
-		"mustToPrettyJson":           checkSerialise,
-		"toRawJson":                  checkSerialise,
-		"mustToRawJson":              checkSerialise,
-	}
-)
-
-// bind returns fn with its cost counted: every call is charged for its
-// arguments before it runs and for its result after; functions that can
-// allocate far more than they read check the size of what they would make
-// first. The result has the signature of fn plus an error result, which is
-// how text/template lets a function fail.
-func (st *state) bind(name string, fn any) any {
-	fv := reflect.ValueOf(fn)
-	ft := fv.Type()
-	hasErr := ft.NumOut() == 2
-	bt := ft
-	if !hasErr {
-		in := make([]reflect.Type, ft.NumIn())
-		for i := range in {
-			in[i] = ft.In(i)
-		}
-		bt = reflect.FuncOf(in, []reflect.Type{ft.Out(0), errorType}, ft.IsVariadic())
-	}
-	pre := precheckFunc[name]
-	zero := reflect.Zero(ft.Out(0))
-	return reflect.MakeFunc(bt, func(args []reflect.Value) []reflect.Value {
-		b := st.b
-		fail := func(err error) []reflect.Value { return []reflect.Value{zero, reflect.ValueOf(&err).Elem()} }
-		cost := int64(callCost)
-		for _, a := range args {
-			s, err := b.sizeOf(a)
-			if err != nil {
-				return fail(err)
-			}
-			cost = addSat(cost, s)
-		}
-		if err := b.charge(cost); err != nil {
-			return fail(err)
-		}
-		if pre != nil {
-			if err := pre(b, args); err != nil {
-				return fail(err)
-			}
-		}
-		var out []reflect.Value
-		if ft.IsVariadic() {
-			out = fv.CallSlice(args)
-		} else {
-			out = fv.Call(args)
-		}
-		if hasErr && !out[1].IsNil() {
-			return out
-		}
-		if err := b.chargeResult(out[0]); err != nil {
-			return fail(err)
-		}
-		return []reflect.Value{out[0], nilError}
-	}).Interface()
-}
-
 func (b *budget) chargeResult(v reflect.Value) error {
 	if v.Kind() == reflect.String && v.Len() > b.limits.MaxStringBytes {
 		return &errBudget{msg: fmt.Sprintf("a function produced a string of %d bytes, more than the %d allowed", v.Len(), b.limits.MaxStringBytes)}
@@ -369,195 +211,24 @@ func (b *budget) makeList(what string, n uint64) error {
 	return b.reserve(what, int64(n)*elemCost)
 }
 
-func checkRepeat(b *budget, args []reflect.Value) error {
-	count, s := args[0].Int(), args[1].String()
-	if count < 0 {
-		return fmt.Errorf("repeat %d: the count must not be negative", count)
-	}
-	return b.makeString(fmt.Sprintf("repeat %d", count), mulSat(count, int64(len(s))))
+// budgetWriter counts the output of one string against the budget of the
+// Render call, and against the longest string a template may produce.
+type budgetWriter struct {
+	b   *budget
+	w   io.Writer
+	n   int
+	max int
 }
 
-func checkIndent(b *budget, args []reflect.Value) error {
-	spaces, s := args[0].Int(), args[1].String()
-	if spaces < 0 {
-		return fmt.Errorf("indent %d: the number of spaces must not be negative", spaces)
+func (w *budgetWriter) Write(p []byte) (int, error) {
+	if w.n+len(p) > w.max {
+		return 0, &errBudget{msg: fmt.Sprintf("the template produces more than the %d bytes allowed for one string", w.max)}
 	}
-	lines := int64(strings.Count(s, "\n")) + 1
-	return b.makeString(fmt.Sprintf("indent %d", spaces), addSat(int64(len(s))+1, mulSat(spaces, lines)))
-}
-
-func checkReplace(b *budget, args []reflect.Value) error {
-	old, repl, src := args[0].String(), args[1].String(), args[2].String()
-	n := int64(strings.Count(src, old))
-	if old == "" {
-		n = int64(utf8.RuneCountInString(src)) + 1
+	if err := w.b.write(len(p)); err != nil {
+		return 0, err
 	}
-	return b.makeString("replace", addSat(int64(len(src)), mulSat(n, int64(len(repl)))))
-}
-
-func checkWrapWith(b *budget, args []reflect.Value) error {
-	sep, s := args[1].String(), args[2].String()
-	return b.makeString("wrapWith", addSat(int64(len(s)), mulSat(int64(len(s))+1, int64(len(sep)))))
-}
-
-func checkJoin(b *budget, args []reflect.Value) error {
-	sep := args[0].String()
-	list := indirect(args[1])
-	n := int64(1)
-	if list.Kind() == reflect.Slice || list.Kind() == reflect.Array {
-		n = int64(list.Len())
-	}
-	size, err := b.sizeOf(list)
-	if err != nil {
-		return err
-	}
-	return b.makeString("join", addSat(size, mulSat(n, int64(len(sep)))))
-}
-
-func checkUntil(b *budget, args []reflect.Value) error {
-	n := args[0].Int()
-	return b.makeList(fmt.Sprintf("until %d", n), absInt(n))
-}
-
-func checkUntilStep(b *budget, args []reflect.Value) error {
-	start, stop, step := args[0].Int(), args[1].Int(), args[2].Int()
-	return b.makeList(fmt.Sprintf("untilStep %d %d %d", start, stop, step), stepCount(start, stop, step))
-}
-
-// checkSeq bounds seq, which joins its numbers into a string, so both the
-// count and the string length are checked.
-func checkSeq(b *budget, args []reflect.Value) error {
-	params := args[0]
-	var n uint64
-	switch params.Len() {
-	case 1:
-		n = absDiff(1, params.Index(0).Int()) + 1
-	case 2:
-		n = absDiff(params.Index(0).Int(), params.Index(1).Int()) + 1
-	case 3:
-		start, step, end := params.Index(0).Int(), params.Index(1).Int(), params.Index(2).Int()
-		if step != 0 {
-			n = absDiff(start, end)/absInt(step) + 1
-		}
-	}
-	if err := b.makeList("seq", n); err != nil {
-		return err
-	}
-	// Every number is at most 20 characters and a separator.
-	return b.makeString("seq", mulSat(int64(n), 21))
-}
-
-// checkQuadratic bounds uniq and without, which compare every element with
-// every other.
-func checkQuadratic(b *budget, args []reflect.Value) error {
-	n := int64(1)
-	if l := indirect(args[0]); l.Kind() == reflect.Slice || l.Kind() == reflect.Array {
-		n = int64(l.Len())
-	}
-	m := n
-	if len(args) > 1 {
-		m = int64(args[1].Len())
-	}
-	return b.reserve("comparing every element of a list", mulSat(n, m))
-}
-
-func checkChunk(_ *budget, args []reflect.Value) error {
-	if size := args[0].Int(); size < 1 {
-		return fmt.Errorf("chunk %d: the size must be at least 1", size)
-	}
-	return nil
-}
-
-// checkRegexReplace bounds a regular expression replacement: there are at
-// most len(s)+1 matches, and an expanded replacement repeats at most the
-// whole input once per reference.
-func checkRegexReplace(literal bool) func(*budget, []reflect.Value) error {
-	return func(b *budget, args []reflect.Value) error {
-		s, repl := args[1].String(), args[2].String()
-		per := int64(len(repl))
-		if !literal {
-			per = addSat(per, mulSat(int64(strings.Count(repl, "$")), int64(len(s))))
-		}
-		return b.makeString("regexReplaceAll", addSat(int64(len(s)), mulSat(int64(len(s))+1, per)))
-	}
-}
-
-// checkPrintf refuses widths and precisions that would pad a value to an
-// arbitrary size, and widths taken from arguments, which cannot be checked
-// before formatting.
-func checkPrintf(_ *budget, args []reflect.Value) error {
-	const maxWidth = 1024
-	format := args[0].String()
-	for i := 0; i < len(format); i++ {
-		if format[i] != '%' {
-			continue
-		}
-		for i++; i < len(format) && format[i] != '%'; i++ {
-			c := format[i]
-			if c == '*' {
-				return fmt.Errorf("printf %q: widths and precisions from arguments (*) are not supported", format)
-			}
-			if c < '0' || c > '9' {
-				if strings.IndexByte("+-# .[]", c) < 0 {
-					break // The verb.
-				}
-				continue
-			}
-			n := 0
-			for ; i < len(format) && format[i] >= '0' && format[i] <= '9'; i++ {
-				n = n*10 + int(format[i]-'0')
-				if n > maxWidth {
-					return fmt.Errorf("printf %q: widths and precisions above %d are not supported", format, maxWidth)
-				}
-			}
-			i--
-		}
-	}
-	return nil
-}
-
-func checkSerialise(b *budget, args []reflect.Value) error {
-	size, err := b.sizeOf(args[0])
-	if err != nil {
-		return err
-	}
-	return b.reserve("serialising a value", mulSat(size, serialiseFactor))
-}
-
-func indirect(v reflect.Value) reflect.Value {
-	for v.IsValid() && (v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer) && !v.IsNil() {
-		v = v.Elem()
-	}
-	return v
-}
-
-// stepCount is how many numbers untilStep makes, computed without the loop
-// (and without overflow) so that a huge range is refused before it exists.
-func stepCount(start, stop, step int64) uint64 {
-	switch {
-	case step > 0 && start < stop:
-		d, s := absDiff(start, stop), uint64(step)
-		return d/s + min(d%s, 1)
-	case step < 0 && start > stop:
-		d, s := absDiff(start, stop), absInt(step)
-		return d/s + min(d%s, 1)
-	default:
-		return 0
-	}
-}
-
-// absDiff is |a-b|, which may not fit an int64. The conversions keep the
-// bits, and the unsigned difference of two's complement values is exact.
-func absDiff(a, b int64) uint64 {
-	if a > b {
-		return uint64(a) - uint64(b) //nolint:gosec // Wrapping is the point; see above.
-	}
-	return uint64(b) - uint64(a) //nolint:gosec // Wrapping is the point; see above.
-}
-
-// absInt is |n|, which for math.MinInt64 does not fit an int64.
-func absInt(n int64) uint64 {
-	return absDiff(n, 0)
+	w.n += len(p)
+	return w.w.Write(p)
 }
 
 func addSat(a, b int64) int64 {
@@ -576,27 +247,4 @@ func mulSat(a, b int64) int64 {
 		return math.MaxInt64
 	}
 	return int64(lo)
-}
-
-// rangeGuard runs before every range loop, with the number of nodes in the
-// loop's body, and charges the loop's cost before it starts.
-func (st *state) rangeGuard(nodes int, v any) (any, error) {
-	rv := indirect(reflect.ValueOf(v))
-	var n int64
-	switch rv.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		n = max(rv.Int(), 0)
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		n = int64(min(rv.Uint(), math.MaxInt64))
-	case reflect.Slice, reflect.Array, reflect.Map:
-		n = int64(rv.Len())
-	case reflect.Invalid:
-		return v, nil
-	default:
-		return nil, fmt.Errorf("range over a %s is not supported", rv.Type())
-	}
-	if err := st.b.iterate(n, nodes); err != nil {
-		return nil, err
-	}
-	return v, nil
 }

@@ -60,257 +60,25 @@ func object(t *testing.T, y string) map[string]any {
 	return m
 }
 
-func TestRender(t *testing.T) {
-	type want struct {
-		obj string
-		err string
-	}
-	cases := map[string]struct {
-		reason string
-		tmpl   string
-		want   want
-	}{
-		"ProposalNetworkPolicy": {
-			reason: "The proposal's egress NetworkPolicy selects the session's pods by name.",
-			tmpl: `
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: "debug-egress-{{ .Session.Name }}"
-  namespace: "{{ .TargetNamespace }}"
-spec:
-  podSelector:
-    matchLabels:
-      breakglass.telekom.de/session: "{{ .Session.Name }}"
-  policyTypes:
-    - Egress
-  egress:
-    - to:
-        - ipBlock:
-            cidr: 10.0.0.0/8
-`,
-			want: want{obj: `
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: debug-egress-inc-1234
-  namespace: debug-sessions-prod
-spec:
-  podSelector:
-    matchLabels:
-      breakglass.telekom.de/session: inc-1234
-  policyTypes: [Egress]
-  egress:
-    - to:
-        - ipBlock:
-            cidr: 10.0.0.0/8
-`},
-		},
-		"ProposalIsolationPolicyKeepsNumbersAndEmptyLists": {
-			reason: "The binding example's policy has an empty ingress list and port 53, which must stay a list and an integer.",
-			tmpl: `
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: "debug-isolation-{{ .Session.Name }}"
-  namespace: "{{ .TargetNamespace }}"
-spec:
-  podSelector:
-    matchLabels:
-      breakglass.telekom.de/session: "{{ .Session.Name }}"
-  policyTypes: [Ingress, Egress]
-  ingress: []
-  egress:
-    - to:
-        - namespaceSelector:
-            matchLabels:
-              kubernetes.io/metadata.name: kube-system
-      ports:
-        - protocol: UDP
-          port: 53
-`,
-			want: want{obj: `
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: debug-isolation-inc-1234
-  namespace: debug-sessions-prod
-spec:
-  podSelector:
-    matchLabels:
-      breakglass.telekom.de/session: inc-1234
-  policyTypes: [Ingress, Egress]
-  ingress: []
-  egress:
-    - to:
-        - namespaceSelector:
-            matchLabels:
-              kubernetes.io/metadata.name: kube-system
-      ports:
-        - protocol: UDP
-          port: 53
-`},
-		},
-		"ProposalServiceAccountLabelsBecomeAMap": {
-			reason: "The proposal's `labels: \"{{ .Labels | toYaml | nindent 12 }}\"` must yield a map, not a string.",
-			tmpl: `
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: "debug-sa-{{ .Session.Name }}"
-  namespace: "{{ .TargetNamespace }}"
-  labels: "{{ .Labels | toYaml | nindent 12 }}"
-`,
-			want: want{obj: `
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: debug-sa-inc-1234
-  namespace: debug-sessions-prod
-  labels:
-    breakglass.telekom.de/session: inc-1234
-    breakglass.telekom.de/session-type: debug
-`},
-		},
-		"ProposalRoleBinding": {
-			reason: "The proposal's RoleBinding binds the session's ServiceAccount to view.",
-			tmpl: `
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata:
-  name: "debug-reader-{{ .Session.Name }}"
-  namespace: "{{ .TargetNamespace }}"
-roleRef:
-  apiGroup: rbac.authorization.k8s.io
-  kind: ClusterRole
-  name: view
-subjects:
-  - kind: ServiceAccount
-    name: "debug-sa-{{ .Session.Name }}"
-    namespace: "{{ .TargetNamespace }}"
-`,
-			want: want{obj: `
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata:
-  name: debug-reader-inc-1234
-  namespace: debug-sessions-prod
-roleRef:
-  apiGroup: rbac.authorization.k8s.io
-  kind: ClusterRole
-  name: view
-subjects:
-  - kind: ServiceAccount
-    name: debug-sa-inc-1234
-    namespace: debug-sessions-prod
-`},
-		},
-		"EveryVariable": {
-			reason: "Every variable of the design is available under its documented name.",
-			tmpl: `
-data:
-  session: "{{ .Session.Name }} {{ .Session.Namespace }} {{ .Session.Cluster }} {{ .Session.RequestedBy }} {{ .Session.ExpiresAt }}"
-  reason: "{{ .Session.Reason }}"
-  target: "{{ .TargetNamespace }}"
-  template: "{{ .Template.Name }} {{ .Template.Namespace }} {{ .Template.DisplayName }}"
-  binding: "{{ .Binding.Name }} {{ .Binding.Namespace }}"
-  cluster: "{{ .Cluster.Name }} {{ .Cluster.Labels.environment }} {{ .Cluster.Environment }} {{ .Cluster.Location }}"
-  label: '{{ index .Labels "breakglass.telekom.de/session" }}'
-  annotations: "{{ .Annotations | toYaml }}"
-`,
-			want: want{obj: `
-data:
-  session: inc-1234 team-a prod-cluster-a alice@example.com 2026-01-01T10:00:00Z
-  reason: "INC-1234: packet loss"
-  target: debug-sessions-prod
-  template: network-debug-session breakglass-system Network Debug Session
-  binding: prod-binding breakglass-system
-  cluster: prod-cluster-a production production eu-west-1
-  label: inc-1234
-  annotations: {}
-`},
-		},
-		"PlainReasonStaysAString": {
-			reason: "A reason that reads like YAML stays a string: only actions ending in toYaml, toJson, indent or nindent become structure.",
-			tmpl:   `{data: {reason: "{{ .Session.Reason }}", quoted: "{{ .Session.Reason | quote }}"}}`,
-			want:   want{obj: `{data: {reason: "INC-1234: packet loss", quoted: "\"INC-1234: packet loss\""}}`},
-		},
-		"JSONListBecomesAList": {
-			reason: "A single toJson action that produces a list becomes a list.",
-			tmpl:   `{spec: {args: "{{ list .Session.Name .Session.Cluster | toJson }}"}}`,
-			want:   want{obj: `{spec: {args: [inc-1234, prod-cluster-a]}}`},
-		},
-		"ScalarOutputStaysAString": {
-			reason: "A YAML-producing action whose output is a scalar stays a string.",
-			tmpl:   `{data: {n: "{{ 5 | toJson }}"}}`,
-			want:   want{obj: `{data: {n: "5"}}`},
-		},
-		"TextAroundAnActionIsNotStructure": {
-			reason: "A string with text besides the action is a string even when its action produces YAML.",
-			tmpl:   `{data: {l: "labels: {{ .Labels | toYaml }}"}}`,
-			want:   want{obj: `{data: {l: "labels: breakglass.telekom.de/session: inc-1234\nbreakglass.telekom.de/session-type: debug"}}`},
-		},
-		"StringsWithoutActionsAreKept": {
-			reason: "Strings without an action, numbers, booleans and nulls are copied as they are.",
-			tmpl:   `{a: "plain }} {", b: 3, c: 1.5, d: true, e: null}`,
-			want:   want{obj: `{a: "plain }} {", b: 3, c: 1.5, d: true, e: null}`},
-		},
-		"KeysAreSorted": {
-			reason: "keys returns sorted keys, so the output is the same on every call.",
-			tmpl:   `{a: '{{ keys .Cluster.Labels (dict "zone" "a" "app" "x") | join "," }}'}`,
-			want:   want{obj: `{a: "app,environment,zone"}`},
-		},
-		"MergeDoesNotModifyItsArguments": {
-			reason: "merge returns a new dictionary; the labels it merged into are unchanged.",
-			tmpl:   `{a: '{{ $m := merge .Cluster.Labels (dict "extra" "x") }}{{ len $m }} {{ len .Cluster.Labels }}'}`,
-			want:   want{obj: `{a: "2 1"}`},
-		},
-		"RequiredPassesValues": {
-			reason: "required returns a value that is set.",
-			tmpl:   `{a: '{{ required "a session name is required" .Session.Name }}'}`,
-			want:   want{obj: `{a: inc-1234}`},
-		},
-		"FromYamlReadsMaps": {
-			reason: "fromYaml reads a YAML document into a dictionary.",
-			tmpl:   `{a: '{{ (fromYaml "x: 1\nname: two").name }}'}`,
-			want:   want{obj: `{a: two}`},
-		},
-		"RequiredFailsOnEmpty": {
-			reason: "required fails with its message when the value is empty.",
-			tmpl:   `{metadata: {name: '{{ required "the binding must have a name" .Binding.Namespace | trimAll "x" | required "x" }}{{ required "no reason" "" }}'}}`,
-			want:   want{err: `template.metadata.name: line 1, column 96: at <required "no reason" "">: error calling required: no reason`},
-		},
-		"MissingKeyIsAnError": {
-			reason: "missingkey=error: a label that does not exist is an error naming the field path.",
-			tmpl:   `{metadata: {labels: {team: "{{ .Cluster.Labels.team }}"}}}`,
-			want:   want{err: `template.metadata.labels.team: line 1, column 11: at <.Cluster.Labels.team>: map has no entry for key "team"`},
-		},
-		"UnknownVariableIsAnError": {
-			reason: "A misspelt variable is an error naming the field path.",
-			tmpl:   `{spec: {egress: [{to: [{ipBlock: {cidr: "{{ .Sesion.Name }}"}}]}]}}`,
-			want:   want{err: `template.spec.egress[0].to[0].ipBlock.cidr: line 1, column 10: at <.Sesion.Name>: can't evaluate field Sesion in type *render.variables`},
-		},
-		"KeysThatAreNotIdentifiersAreBracketed": {
-			reason: "Field paths quote keys with dots or slashes in brackets.",
-			tmpl:   `{metadata: {labels: {"breakglass.telekom.de/session": "{{ .Nope }}"}}}`,
-			want:   want{err: `template.metadata.labels[breakglass.telekom.de/session]: line 1, column 3: at <.Nope>: can't evaluate field Nope in type *render.variables`},
-		},
-		"ParseErrorsNameTheField": {
-			reason: "A syntax error names the field and the line.",
-			tmpl:   `{metadata: {name: "{{ .Session.Name "}}`,
-			want:   want{err: `template.metadata.name: line 1: unclosed action`},
-		},
-		"EmptyTemplate": {
-			reason: "A resource without a template is an error.",
-			tmpl:   ``,
-			want:   want{err: `template: the template is empty`},
-		},
-		"TemplateMustBeAnObject": {
-			reason: "A template that is not an object is an error.",
-			tmpl:   `[a, b]`,
-			want:   want{err: `template: the template must be an object`},
-		},
-	}
+// renderWant is what rendering a template gives: the object, as YAML, or
+// the error.
+type renderWant struct {
+	obj string
+	err string
+}
+
+// renderCase is one case of testRender: tmpl, written as YAML, is rendered
+// with the variables of vars().
+type renderCase struct {
+	reason string
+	tmpl   string
+	want   renderWant
+}
+
+// testRender runs a table of render cases against one Renderer, so that
+// every case after the first also goes through the parse cache.
+func testRender(t *testing.T, cases map[string]renderCase) {
+	t.Helper()
 	r := New()
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -332,38 +100,122 @@ data:
 	}
 }
 
+func TestRender(t *testing.T) {
+	cases := map[string]renderCase{
+		"EveryVariable": {
+			reason: "Every variable of the design is available under its documented name.",
+			tmpl: `
+data:
+  session: "{{ .Session.Name }} {{ .Session.Namespace }} {{ .Session.Cluster }} {{ .Session.RequestedBy }} {{ .Session.ExpiresAt }}"
+  reason: "{{ .Session.Reason }}"
+  target: "{{ .TargetNamespace }}"
+  template: "{{ .Template.Name }} {{ .Template.Namespace }} {{ .Template.DisplayName }}"
+  binding: "{{ .Binding.Name }} {{ .Binding.Namespace }}"
+  cluster: "{{ .Cluster.Name }} {{ .Cluster.Labels.environment }} {{ .Cluster.Environment }} {{ .Cluster.Location }}"
+  label: '{{ index .Labels "breakglass.telekom.de/session" }}'
+  annotations: "{{ .Annotations | toYaml }}"
+`,
+			want: renderWant{obj: `
+data:
+  session: inc-1234 team-a prod-cluster-a alice@example.com 2026-01-01T10:00:00Z
+  reason: "INC-1234: packet loss"
+  target: debug-sessions-prod
+  template: network-debug-session breakglass-system Network Debug Session
+  binding: prod-binding breakglass-system
+  cluster: prod-cluster-a production production eu-west-1
+  label: inc-1234
+  annotations: {}
+`},
+		},
+		"PlainReasonStaysAString": {
+			reason: "A reason that reads like YAML stays a string: only actions ending in toYaml, toJson, indent or nindent become structure.",
+			tmpl:   `{data: {reason: "{{ .Session.Reason }}", quoted: "{{ .Session.Reason | quote }}"}}`,
+			want:   renderWant{obj: `{data: {reason: "INC-1234: packet loss", quoted: "\"INC-1234: packet loss\""}}`},
+		},
+		"JSONListBecomesAList": {
+			reason: "A single toJson action that produces a list becomes a list.",
+			tmpl:   `{spec: {args: "{{ list .Session.Name .Session.Cluster | toJson }}"}}`,
+			want:   renderWant{obj: `{spec: {args: [inc-1234, prod-cluster-a]}}`},
+		},
+		"ScalarOutputStaysAString": {
+			reason: "A YAML-producing action whose output is a scalar stays a string.",
+			tmpl:   `{data: {n: "{{ 5 | toJson }}"}}`,
+			want:   renderWant{obj: `{data: {n: "5"}}`},
+		},
+		"TextAroundAnActionIsNotStructure": {
+			reason: "A string with text besides the action is a string even when its action produces YAML.",
+			tmpl:   `{data: {l: "labels: {{ .Labels | toYaml }}"}}`,
+			want:   renderWant{obj: `{data: {l: "labels: breakglass.telekom.de/session: inc-1234\nbreakglass.telekom.de/session-type: debug"}}`},
+		},
+		"StringsWithoutActionsAreKept": {
+			reason: "Strings without an action, numbers, booleans and nulls are copied as they are.",
+			tmpl:   `{a: "plain }} {", b: 3, c: 1.5, d: true, e: null}`,
+			want:   renderWant{obj: `{a: "plain }} {", b: 3, c: 1.5, d: true, e: null}`},
+		},
+		"KeysAreSorted": {
+			reason: "keys returns sorted keys, so the output is the same on every call.",
+			tmpl:   `{a: '{{ keys .Cluster.Labels (dict "zone" "a" "app" "x") | join "," }}'}`,
+			want:   renderWant{obj: `{a: "app,environment,zone"}`},
+		},
+		"MergeDoesNotModifyItsArguments": {
+			reason: "merge returns a new dictionary; the labels it merged into are unchanged.",
+			tmpl:   `{a: '{{ $m := merge .Cluster.Labels (dict "extra" "x") }}{{ len $m }} {{ len .Cluster.Labels }}'}`,
+			want:   renderWant{obj: `{a: "2 1"}`},
+		},
+		"RequiredPassesValues": {
+			reason: "required returns a value that is set.",
+			tmpl:   `{a: '{{ required "a session name is required" .Session.Name }}'}`,
+			want:   renderWant{obj: `{a: inc-1234}`},
+		},
+		"FromYamlReadsMaps": {
+			reason: "fromYaml reads a YAML document into a dictionary.",
+			tmpl:   `{a: '{{ (fromYaml "x: 1\nname: two").name }}'}`,
+			want:   renderWant{obj: `{a: two}`},
+		},
+		"RequiredFailsOnEmpty": {
+			reason: "required fails with its message when the value is empty.",
+			tmpl:   `{metadata: {name: '{{ required "the binding must have a name" .Binding.Namespace | trimAll "x" | required "x" }}{{ required "no reason" "" }}'}}`,
+			want:   renderWant{err: `template.metadata.name: line 1, column 96: at <required "no reason" "">: error calling required: no reason`},
+		},
+		"MissingKeyIsAnError": {
+			reason: "missingkey=error: a label that does not exist is an error naming the field path.",
+			tmpl:   `{metadata: {labels: {team: "{{ .Cluster.Labels.team }}"}}}`,
+			want:   renderWant{err: `template.metadata.labels.team: line 1, column 11: at <.Cluster.Labels.team>: map has no entry for key "team"`},
+		},
+		"UnknownVariableIsAnError": {
+			reason: "A misspelt variable is an error naming the field path.",
+			tmpl:   `{spec: {egress: [{to: [{ipBlock: {cidr: "{{ .Sesion.Name }}"}}]}]}}`,
+			want:   renderWant{err: `template.spec.egress[0].to[0].ipBlock.cidr: line 1, column 10: at <.Sesion.Name>: can't evaluate field Sesion in type *render.variables`},
+		},
+		"KeysThatAreNotIdentifiersAreBracketed": {
+			reason: "Field paths quote keys with dots or slashes in brackets.",
+			tmpl:   `{metadata: {labels: {"breakglass.telekom.de/session": "{{ .Nope }}"}}}`,
+			want:   renderWant{err: `template.metadata.labels[breakglass.telekom.de/session]: line 1, column 3: at <.Nope>: can't evaluate field Nope in type *render.variables`},
+		},
+		"ParseErrorsNameTheField": {
+			reason: "A syntax error names the field and the line.",
+			tmpl:   `{metadata: {name: "{{ .Session.Name "}}`,
+			want:   renderWant{err: `template.metadata.name: line 1: unclosed action`},
+		},
+		"EmptyTemplate": {
+			reason: "A resource without a template is an error.",
+			tmpl:   ``,
+			want:   renderWant{err: `template: the template is empty`},
+		},
+		"TemplateMustBeAnObject": {
+			reason: "A template that is not an object is an error.",
+			tmpl:   `[a, b]`,
+			want:   renderWant{err: `template: the template must be an object`},
+		},
+	}
+	testRender(t, cases)
+}
+
 func errString(err error) string {
 	if err == nil {
 		return ""
 	}
 	return err.Error()
-}
-
-func TestRenderKeepsIntegerTypes(t *testing.T) {
-	got, err := New().Render(tmpl(t, `{spec: {replicas: 2, port: "{{ dict \"port\" 53 | toYaml }}"}}`), vars(), 1<<20)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]any{"spec": map[string]any{"replicas": int64(2), "port": map[string]any{"port": int64(53)}}}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("Integers must be int64, as in every unstructured object.\nRender(...): -want, +got:\n%s", diff)
-	}
-}
-
-func TestRenderAcceptsYAMLAndObjects(t *testing.T) {
-	want := map[string]any{"kind": "ConfigMap", "data": map[string]any{"s": "inc-1234"}}
-	for name, raw := range map[string]runtime.RawExtension{
-		"YAML":   {Raw: []byte("kind: ConfigMap\ndata:\n  s: '{{ .Session.Name }}'\n")},
-		"Object": {Object: &runtime.Unknown{Raw: []byte(`{"kind":"ConfigMap","data":{"s":"{{ .Session.Name }}"}}`), ContentType: runtime.ContentTypeJSON}},
-	} {
-		got, err := New().Render(raw, vars(), 1<<20)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("%s: a template may be stored as YAML, or set as an object.\n-want, +got:\n%s", name, diff)
-		}
-	}
 }
 
 // TestRenderIsDeterministic renders the same templates many times, also
@@ -406,33 +258,6 @@ func renderJSON(t *testing.T, r *Renderer, raw runtime.RawExtension) string {
 	}
 	b, _ := json.Marshal(obj)
 	return string(b)
-}
-
-func TestRenderCachesParsedTemplates(t *testing.T) {
-	r := New()
-	src := tmpl(t, `{a: "{{ .Session.Name }}", b: "{{ .Session.Name }}", c: "{{ .TargetNamespace }}"}`)
-	for range 3 {
-		if _, err := r.Render(src, vars(), 1<<20); err != nil {
-			t.Fatal(err)
-		}
-	}
-	hits, misses, size := r.cache.stats()
-	if diff := cmp.Diff([3]uint64{7, 2, 2}, [3]uint64{hits, misses, uint64(size)}); diff != "" {
-		t.Errorf("Two distinct templates are parsed once each; every other use hits the cache.\n-want [hits misses size], +got:\n%s", diff)
-	}
-}
-
-func TestRenderCacheIsBounded(t *testing.T) {
-	r := New(WithCacheSize(2))
-	for _, s := range []string{"a", "b", "c", "a"} {
-		if _, err := r.Render(tmpl(t, `{x: '{{ "`+s+`" }}'}`), vars(), 1<<20); err != nil {
-			t.Fatal(err)
-		}
-	}
-	hits, misses, size := r.cache.stats()
-	if diff := cmp.Diff([3]uint64{0, 4, 2}, [3]uint64{hits, misses, uint64(size)}); diff != "" {
-		t.Errorf("The cache keeps at most its size, evicting the least recently used.\n-want [hits misses size], +got:\n%s", diff)
-	}
 }
 
 func TestRenderOutputLimit(t *testing.T) {
