@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/resolution"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -84,6 +85,27 @@ func summarise(en *Enabled) enabled {
 	return s
 }
 
+// sources are the objects auxiliary resources come from, in the shape the
+// tests write them; layers turns them into what resolution returns.
+type sources struct {
+	PodTemplate *v1alpha1.DebugPodTemplate
+	Template    *v1alpha1.DebugSessionTemplate
+	Bindings    []*v1alpha1.DebugSessionClusterBinding
+}
+
+func (s sources) layers() []resolution.Layer {
+	var out []resolution.Layer
+	if s.Template != nil {
+		out = append(out, resolution.Layer{Source: s.Template.Describe(), Template: s.Template})
+	}
+	for _, b := range s.Bindings {
+		out = append(out, resolution.Layer{Source: b.Describe(), Binding: b})
+	}
+	return out
+}
+
+func enable(s sources) (*Enabled, error) { return Enable(s.PodTemplate, s.layers()) }
+
 func TestEnable(t *testing.T) {
 	type want struct {
 		enabled enabled
@@ -95,17 +117,17 @@ func TestEnable(t *testing.T) {
 
 	cases := map[string]struct {
 		reason string
-		src    Sources
+		src    sources
 		want   want
 	}{
 		"Nothing": {
 			reason: "A session without auxiliary resources enables nothing.",
-			src:    Sources{PodTemplate: podTemplate(), Template: sessionTemplate(nil)},
+			src:    sources{PodTemplate: podTemplate(), Template: sessionTemplate(nil)},
 			want:   want{},
 		},
 		"ProposalDefaults": {
 			reason: "The proposal's defaults enable network-isolation and not rbac.",
-			src: Sources{
+			src: sources{
 				PodTemplate: podTemplate(netpol, sa, rb),
 				Template:    sessionTemplate(map[string]bool{"network-isolation": true, "rbac": false}),
 			},
@@ -113,12 +135,12 @@ func TestEnable(t *testing.T) {
 		},
 		"UnlistedCategoryIsOff": {
 			reason: "A category that neither the binding nor the template names is off.",
-			src:    Sources{PodTemplate: podTemplate(netpol, sa), Template: sessionTemplate(map[string]bool{"monitoring": true})},
+			src:    sources{PodTemplate: podTemplate(netpol, sa), Template: sessionTemplate(map[string]bool{"monitoring": true})},
 			want:   want{},
 		},
 		"BindingOverrideTurnsOn": {
 			reason: "A binding's override turns on a category the template leaves off, and requiresApproval then forces approval.",
-			src: Sources{
+			src: sources{
 				PodTemplate: podTemplate(netpol, sa, rb),
 				Template:    sessionTemplate(map[string]bool{"network-isolation": true, "rbac": false}),
 				Bindings:    []*v1alpha1.DebugSessionClusterBinding{binding("prod", map[string]bool{"rbac": true})},
@@ -131,7 +153,7 @@ func TestEnable(t *testing.T) {
 		},
 		"BindingOverrideTurnsOff": {
 			reason: "A binding's override turns off a category the template turns on.",
-			src: Sources{
+			src: sources{
 				PodTemplate: podTemplate(netpol),
 				Template:    sessionTemplate(map[string]bool{"network-isolation": true}),
 				Bindings:    []*v1alpha1.DebugSessionClusterBinding{binding("prod", map[string]bool{"network-isolation": false})},
@@ -140,7 +162,7 @@ func TestEnable(t *testing.T) {
 		},
 		"HighestBindingDecides": {
 			reason: "With additive bindings, the highest binding that names a category decides it.",
-			src: Sources{
+			src: sources{
 				PodTemplate: podTemplate(netpol, sa),
 				Template:    sessionTemplate(nil),
 				Bindings: []*v1alpha1.DebugSessionClusterBinding{
@@ -152,20 +174,20 @@ func TestEnable(t *testing.T) {
 		},
 		"UncategorisedPodTemplateResource": {
 			reason: "A pod template resource without a category can never be enabled, which is worth a warning.",
-			src:    Sources{PodTemplate: podTemplate(aux("loose", "", configMap)), Template: sessionTemplate(map[string]bool{"": true})},
+			src:    sources{PodTemplate: podTemplate(aux("loose", "", configMap)), Template: sessionTemplate(map[string]bool{"": true})},
 			want: want{enabled: enabled{Warnings: []string{
 				"DebugPodTemplate breakglass-system/network-debug-pod spec.auxiliaryResources[0] (loose) has no category and is never deployed: pod template resources are enabled by category",
 			}}},
 		},
 		"TemplateResources": {
 			reason: "Session template resources without a category are always on; with one they follow it.",
-			src: Sources{Template: sessionTemplate(map[string]bool{"monitoring": false},
+			src: sources{Template: sessionTemplate(map[string]bool{"monitoring": false},
 				aux("always", "", configMap), aux("metrics", "monitoring", configMap))},
 			want: want{enabled: enabled{Names: []string{"aux-template-always"}}},
 		},
 		"BindingResourcesAreAlwaysOn": {
 			reason: "Binding resources are deployed whatever the categories say, named by a hash of the binding.",
-			src: Sources{
+			src: sources{
 				Template: sessionTemplate(map[string]bool{"network-isolation": false}),
 				Bindings: []*v1alpha1.DebugSessionClusterBinding{
 					binding("prod", map[string]bool{"network-isolation": false}, aux("debug-network-policy", "network-isolation", configMap)),
@@ -175,7 +197,7 @@ func TestEnable(t *testing.T) {
 		},
 		"SameNameInEverySource": {
 			reason: "The same name in every source gives distinct, ordered composition resource names.",
-			src: Sources{
+			src: sources{
 				PodTemplate: podTemplate(aux("x", "on", configMap)),
 				Template:    sessionTemplate(map[string]bool{"on": true}, aux("x", "", configMap)),
 				Bindings: []*v1alpha1.DebugSessionClusterBinding{
@@ -187,35 +209,35 @@ func TestEnable(t *testing.T) {
 		},
 		"LongNameStaysALabel": {
 			reason: "A name that would make the composition resource name longer than a DNS label is shortened with a hash.",
-			src:    Sources{Template: sessionTemplate(nil, aux("a-resource-name-that-is-exactly-sixty-three-characters-long-xyz", "", configMap))},
+			src:    sources{Template: sessionTemplate(nil, aux("a-resource-name-that-is-exactly-sixty-three-characters-long-xyz", "", configMap))},
 			want:   want{enabled: enabled{Names: []string{"aux-template-a-resource-name-that-is-exactly-sixty-thr-f3661ad0"}}},
 		},
 		"InvalidName": {
 			reason: "A name that is not a DNS label fails with the object and field.",
-			src:    Sources{Template: sessionTemplate(nil, aux("Bad_Name", "", configMap))},
+			src:    sources{Template: sessionTemplate(nil, aux("Bad_Name", "", configMap))},
 			want:   want{err: `DebugSessionTemplate breakglass-system/network-debug-session spec.auxiliaryResources[0].name: Invalid value: "Bad_Name": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`},
 		},
 		"DuplicateName": {
 			reason: "Two enabled resources of one source may not share a name: their composition resource names would collide.",
-			src:    Sources{PodTemplate: podTemplate(netpol, aux("egress-network-policy", "network-isolation", configMap)), Template: sessionTemplate(map[string]bool{"network-isolation": true})},
+			src:    sources{PodTemplate: podTemplate(netpol, aux("egress-network-policy", "network-isolation", configMap)), Template: sessionTemplate(map[string]bool{"network-isolation": true})},
 			want:   want{err: `DebugPodTemplate breakglass-system/network-debug-pod spec.auxiliaryResources[1].name: Duplicate value: "egress-network-policy"`},
 		},
 		"UnknownFailurePolicy": {
 			reason: "failurePolicy is fail or ignore; upstream's warn is refused rather than guessed.",
-			src: Sources{Bindings: []*v1alpha1.DebugSessionClusterBinding{
+			src: sources{Bindings: []*v1alpha1.DebugSessionClusterBinding{
 				binding("prod", nil, aux("x", "", configMap, failurePolicy("warn"))),
 			}},
 			want: want{err: `DebugSessionClusterBinding breakglass-system/prod spec.auxiliaryResources[0].failurePolicy: Unsupported value: "warn": supported values: "fail", "ignore"`},
 		},
 		"DisabledResourcesAreNotValidated": {
 			reason: "A resource that is off is not checked: it cannot affect the session.",
-			src:    Sources{PodTemplate: podTemplate(aux("Bad_Name", "off", configMap)), Template: sessionTemplate(nil)},
+			src:    sources{PodTemplate: podTemplate(aux("Bad_Name", "off", configMap)), Template: sessionTemplate(nil)},
 			want:   want{},
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got, err := Enable(tc.src)
+			got, err := enable(tc.src)
 			if diff := cmp.Diff(tc.want.err, errString(err)); diff != "" {
 				t.Errorf("%s\nEnable(...): -want error, +got error:\n%s", tc.reason, diff)
 			}

@@ -10,11 +10,12 @@ import (
 
 	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/resolution"
 )
 
 // DefaultAllowedKinds are the kinds auxiliary resources may have unless the
-// function input replaces the list: the proposal's list of kinds that cannot
-// reach beyond the target namespace.
+// function input replaces the list: kinds that cannot reach beyond the
+// target namespace.
 var DefaultAllowedKinds = []v1alpha1.GroupKind{
 	{Group: "", Kind: "ServiceAccount"},
 	{Group: "", Kind: "ConfigMap"},
@@ -92,10 +93,10 @@ type BindingPolicy struct {
 	Policy  v1alpha1.AuxiliaryResourcePolicy
 }
 
-// PolicyFor returns the policy of a session. Every binding's
-// auxiliaryResourcePolicy applies: each one can only narrow, so with
-// additive bindings the strictest combination wins.
-func PolicyFor(in *v1beta1.Input, bindings []*v1alpha1.DebugSessionClusterBinding) Policy {
+// PolicyFor returns the policy of a session with the layers resolution
+// picked. Every binding's auxiliaryResourcePolicy applies: each one can only
+// narrow, so with additive bindings the strictest combination wins.
+func PolicyFor(in *v1beta1.Input, layers []resolution.Layer) Policy {
 	p := Policy{AllowedKinds: DefaultAllowedKinds, MaxPerSession: in.GetMaxPerSession(), MaxRenderedBytes: in.GetMaxRenderedBytes()}
 	if ks := in.GetAllowedKinds(); ks != nil {
 		p.AllowedKinds = make([]v1alpha1.GroupKind, 0, len(ks))
@@ -103,13 +104,13 @@ func PolicyFor(in *v1beta1.Input, bindings []*v1alpha1.DebugSessionClusterBindin
 			p.AllowedKinds = append(p.AllowedKinds, v1alpha1.GroupKind{Group: k.Group, Kind: k.Kind})
 		}
 	}
-	for _, b := range bindings {
-		if b == nil || b.Spec.AuxiliaryResourcePolicy == nil {
+	for _, l := range layers {
+		if l.Binding == nil || l.Binding.Spec.AuxiliaryResourcePolicy == nil {
 			continue
 		}
 		p.Bindings = append(p.Bindings, BindingPolicy{
-			Binding: fmt.Sprintf("DebugSessionClusterBinding %s/%s", b.Namespace, b.Name),
-			Policy:  *b.Spec.AuxiliaryResourcePolicy.DeepCopy(),
+			Binding: l.Source,
+			Policy:  *l.Binding.Spec.AuxiliaryResourcePolicy.DeepCopy(),
 		})
 	}
 	return p

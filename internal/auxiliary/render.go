@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/outcome"
 	"github.com/k8s-breakglass/function-debug-session/internal/render"
 )
 
@@ -103,7 +104,8 @@ func Render(r *render.Renderer, en *Enabled, c Context, p Policy) (*Result, erro
 		return &Result{}, nil
 	}
 	if n := len(en.Resources); n > p.MaxPerSession {
-		return nil, fmt.Errorf("%d auxiliary resources are enabled, more than the %d per session that the function input allows (auxiliaryResources.maxPerSession)", n, p.MaxPerSession)
+		return nil, outcome.New(v1alpha1.StateFailed, "Input", "auxiliaryResources.maxPerSession",
+			fmt.Sprintf("%d auxiliary resources are enabled, more than the %d per session that the function input allows (auxiliaryResources.maxPerSession)", n, p.MaxPerSession))
 	}
 	vars := c.Variables()
 	res := &Result{}
@@ -111,11 +113,11 @@ func Render(r *render.Renderer, en *Enabled, c Context, p Policy) (*Result, erro
 	for _, ar := range en.Resources {
 		obj, err := r.Render(ar.Spec.Template, vars, p.MaxRenderedBytes-res.Bytes)
 		if errors.Is(err, render.ErrOutputLimit) {
-			return nil, fmt.Errorf("%s: the auxiliary resources render to more than the %d bytes per session that the function input allows (auxiliaryResources.maxRenderedBytes)", ar.where(), p.MaxRenderedBytes)
+			return nil, ar.fail("%s: the auxiliary resources render to more than the %d bytes per session that the function input allows (auxiliaryResources.maxRenderedBytes)", ar.where(), p.MaxRenderedBytes)
 		}
 		if err != nil {
 			if !ar.IgnoreRenderFailure() {
-				return nil, fmt.Errorf("%s %w", ar.where(), err)
+				return nil, ar.fail("%s %v", ar.where(), err)
 			}
 			msg := fmt.Sprintf("%s was skipped (failurePolicy: ignore): %v", ar.where(), err)
 			res.Warnings = append(res.Warnings, msg)
@@ -123,24 +125,24 @@ func Render(r *render.Renderer, en *Enabled, c Context, p Policy) (*Result, erro
 			continue
 		}
 		if err := p.police(obj, c.TargetNamespace); err != nil {
-			return nil, fmt.Errorf("%s: %w", ar.where(), err)
+			return nil, ar.fail("%s: %v", ar.where(), err)
 		}
 		label(obj, c.Labels, c.Annotations, ar.Spec.Name)
 
 		u := &unstructured.Unstructured{Object: obj}
 		id := fmt.Sprintf("%s %s/%s", u.GroupVersionKind().GroupKind(), u.GetNamespace(), u.GetName())
 		if other, ok := seen[id]; ok {
-			return nil, fmt.Errorf("%s renders %s, which %s renders too", ar.where(), id, other)
+			return nil, ar.fail("%s renders %s, which %s renders too", ar.where(), id, other)
 		}
 		seen[id] = ar.where()
 
 		b, err := json.Marshal(obj)
 		if err != nil {
-			return nil, fmt.Errorf("%s: cannot serialise the rendered object: %w", ar.where(), err)
+			return nil, ar.fail("%s: cannot serialise the rendered object: %v", ar.where(), err)
 		}
 		res.Bytes += int64(len(b))
 		if res.Bytes > p.MaxRenderedBytes {
-			return nil, fmt.Errorf("%s: the auxiliary resources render to more than the %d bytes per session that the function input allows (auxiliaryResources.maxRenderedBytes)", ar.where(), p.MaxRenderedBytes)
+			return nil, ar.fail("%s: the auxiliary resources render to more than the %d bytes per session that the function input allows (auxiliaryResources.maxRenderedBytes)", ar.where(), p.MaxRenderedBytes)
 		}
 		res.Resources = append(res.Resources, Rendered{Resource: ar, Object: u, Kind: u.GetKind()})
 	}

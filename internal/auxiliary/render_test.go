@@ -125,16 +125,16 @@ const standard = `
     breakglass.telekom.de/template: network-debug-session`
 
 func TestRenderProposalExamples(t *testing.T) {
-	src := Sources{
+	src := sources{
 		PodTemplate: podTemplate(proposalNetworkPolicy, proposalServiceAccount, proposalRoleBinding),
 		Template:    sessionTemplate(map[string]bool{"network-isolation": true, "rbac": false}),
 		Bindings:    []*v1alpha1.DebugSessionClusterBinding{binding("prod", map[string]bool{"rbac": true})},
 	}
-	en, err := Enable(src)
+	en, err := enable(src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Render(render.New(), en, sessionContext(), PolicyFor(nil, src.Bindings))
+	res, err := Render(render.New(), en, sessionContext(), PolicyFor(nil, src.layers()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -443,7 +443,7 @@ func bindingPolicy(bp v1alpha1.AuxiliaryResourcePolicy) func(*Policy) {
 	return func(p *Policy) {
 		b := binding("prod", nil)
 		b.Spec.AuxiliaryResourcePolicy = &bp
-		p.Bindings = PolicyFor(nil, []*v1alpha1.DebugSessionClusterBinding{b}).Bindings
+		p.Bindings = PolicyFor(nil, sources{Bindings: []*v1alpha1.DebugSessionClusterBinding{b}}.layers()).Bindings
 	}
 }
 
@@ -481,7 +481,7 @@ func TestPolicyFor(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, PolicyFor(tc.in, tc.bindings)); diff != "" {
+			if diff := cmp.Diff(tc.want, PolicyFor(tc.in, sources{Bindings: tc.bindings}.layers())); diff != "" {
 				t.Errorf("%s\nPolicyFor(...): -want, +got:\n%s", tc.reason, diff)
 			}
 		})
@@ -541,7 +541,7 @@ func TestFailurePolicy(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			en, err := Enable(Sources{Template: sessionTemplate(nil, tc.rs...)})
+			en, err := enable(sources{Template: sessionTemplate(nil, tc.rs...)})
 			if err != nil {
 				t.Fatal(err)
 			}

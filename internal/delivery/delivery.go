@@ -9,13 +9,13 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/outcome"
 )
 
 // Kinds of provider-kubernetes ProviderConfigs that a namespaced Object can
@@ -122,10 +122,10 @@ func Desired(t Target, objs []Object, observed map[resource.Name]resource.Observ
 	out := make(map[resource.Name]*resource.DesiredComposed, len(objs))
 	for i, o := range objs {
 		if o.Name == "" || o.Object == nil {
-			return nil, errors.Errorf("object %d has no composition resource name or no content", i)
+			return nil, outcome.Failed("", "", "object %d has no composition resource name or no content", i)
 		}
 		if _, dup := out[o.Name]; dup {
-			return nil, errors.Errorf("two objects have the composition resource name %q", o.Name)
+			return nil, outcome.Failed("", "", "two objects have the composition resource name %q", o.Name)
 		}
 		if err := t.checkObject(o); err != nil {
 			return nil, err
@@ -155,24 +155,24 @@ func (t Target) check() error {
 		return nil
 	case v1beta1.DeliveryProviderKubernetes:
 	default:
-		return errors.Errorf("unknown delivery mode %q", t.Mode)
+		return outcome.Failed("", "", "unknown delivery mode %q", t.Mode)
 	}
 	if t.ProviderConfigName == "" {
-		return errors.New("cannot deliver to a cluster without a name: no providerConfigRef can reach it")
+		return outcome.Failed("", "", "cannot deliver to a cluster without a name: no providerConfigRef can reach it")
 	}
 	switch t.ObjectAPIVersion {
 	case v1beta1.DefaultObjectAPIVersion:
 		if t.CompositeNamespace != "" {
-			return errors.Errorf("delivery.objectAPIVersion %s is a cluster-scoped Object, which Crossplane cannot compose for a namespaced DebugSession (namespace %s); use %s",
+			return outcome.Failed("", "", "delivery.objectAPIVersion %s is a cluster-scoped Object, which Crossplane cannot compose for a namespaced DebugSession (namespace %s); use %s",
 				t.ObjectAPIVersion, t.CompositeNamespace, v1beta1.NamespacedObjectAPIVersion)
 		}
 	case v1beta1.NamespacedObjectAPIVersion:
 		if t.ProviderConfigKind != ProviderConfigKind && t.ProviderConfigKind != ClusterProviderConfigKind {
-			return errors.Errorf("ClusterConfig %s spec.providerConfigRef.kind: %q is neither %s nor %s",
-				t.Cluster, t.ProviderConfigKind, ProviderConfigKind, ClusterProviderConfigKind)
+			return outcome.New(v1alpha1.StateFailed, v1alpha1.ClusterConfigKind+" "+t.Cluster, "spec.providerConfigRef.kind", fmt.Sprintf("ClusterConfig %s spec.providerConfigRef.kind: %q is neither %s nor %s",
+				t.Cluster, t.ProviderConfigKind, ProviderConfigKind, ClusterProviderConfigKind))
 		}
 	default:
-		return errors.Errorf("unknown delivery.objectAPIVersion %q", t.ObjectAPIVersion)
+		return outcome.Failed("", "", "unknown delivery.objectAPIVersion %q", t.ObjectAPIVersion)
 	}
 	return nil
 }
@@ -192,10 +192,10 @@ func (t Target) checkObject(o Object) error {
 	u := o.Object
 	desc := fmt.Sprintf("%s %s (%s)", u.GetKind(), u.GetName(), o.Name)
 	if slices.Contains(clusterScopedKinds, u.GetKind()) {
-		return errors.Errorf("Local delivery cannot create the cluster-scoped %s: Crossplane composes only namespaced resources for a namespaced DebugSession; use ProviderKubernetes delivery", desc)
+		return outcome.Failed("", "", "Local delivery cannot create the cluster-scoped %s: Crossplane composes only namespaced resources for a namespaced DebugSession; use ProviderKubernetes delivery", desc)
 	}
 	if ns := u.GetNamespace(); ns != "" && ns != t.CompositeNamespace {
-		return errors.Errorf("Local delivery cannot create %s in namespace %s: Crossplane composes resources of a namespaced DebugSession only in its own namespace, %s; make that the target namespace or use ProviderKubernetes delivery",
+		return outcome.Failed("", "", "Local delivery cannot create %s in namespace %s: Crossplane composes resources of a namespaced DebugSession only in its own namespace, %s; make that the target namespace or use ProviderKubernetes delivery",
 			desc, ns, t.CompositeNamespace)
 	}
 	return nil

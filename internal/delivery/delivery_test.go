@@ -10,6 +10,7 @@ import (
 
 	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/names"
 )
 
 func TestTargetFor(t *testing.T) {
@@ -159,11 +160,11 @@ func TestDesired(t *testing.T) {
 		"ClusterScopedObjects": {
 			reason: "Each object should be wrapped in a cluster-scoped Object for the cluster's ProviderConfig; the workload's readiness comes from its pods, the others' from being applied.",
 			args: args{target: cluster, objs: []Object{
-				{Name: WorkloadResourceName, Object: daemonSet()},
+				{Name: names.WorkloadResource, Object: daemonSet()},
 				{Name: "aux-debug-sa", Object: serviceAccount("debug")},
 			}},
 			want: want{desired: map[resource.Name]*resource.DesiredComposed{
-				WorkloadResourceName: desired(map[string]any{
+				names.WorkloadResource: desired(map[string]any{
 					"apiVersion": "kubernetes.crossplane.io/v1alpha2", "kind": "Object",
 					"spec": map[string]any{
 						"deletionPolicy":    "Delete",
@@ -215,13 +216,13 @@ func TestDesired(t *testing.T) {
 			args: args{
 				target: namespaced,
 				objs: []Object{
-					{Name: WorkloadResourceName, Object: daemonSet()},
+					{Name: names.WorkloadResource, Object: daemonSet()},
 					{Name: "aux-debug-sa", Object: serviceAccount("debug"), Orphan: true},
 				},
-				observed: map[resource.Name]resource.ObservedComposed{WorkloadResourceName: readyObject()},
+				observed: map[resource.Name]resource.ObservedComposed{names.WorkloadResource: readyObject()},
 			},
 			want: want{desired: map[resource.Name]*resource.DesiredComposed{
-				WorkloadResourceName: desired(map[string]any{
+				names.WorkloadResource: desired(map[string]any{
 					"apiVersion": "kubernetes.m.crossplane.io/v1alpha1", "kind": "Object",
 					"spec": map[string]any{
 						"forProvider":       map[string]any{"manifest": daemonSet().Object},
@@ -244,16 +245,16 @@ func TestDesired(t *testing.T) {
 			args: args{
 				target: local,
 				objs: []Object{
-					{Name: WorkloadResourceName, Object: daemonSet()},
+					{Name: names.WorkloadResource, Object: daemonSet()},
 					{Name: "aux-debug-sa", Object: serviceAccount("debug"), Orphan: true},
-					{Name: DeniedNodesPolicyResourceName, Object: admissionPolicy()},
+					{Name: names.DeniedNodesPolicyResource, Object: admissionPolicy()},
 				},
 				observed: map[resource.Name]resource.ObservedComposed{"aux-debug-sa": {Resource: &composed.Unstructured{Unstructured: *serviceAccount("debug")}}},
 			},
 			want: want{desired: map[resource.Name]*resource.DesiredComposed{
-				WorkloadResourceName:          desired(daemonSet().Object, resource.ReadyFalse),
-				"aux-debug-sa":                desired(serviceAccount("debug").Object, resource.ReadyTrue),
-				DeniedNodesPolicyResourceName: desired(admissionPolicy().Object, resource.ReadyFalse),
+				names.WorkloadResource:          desired(daemonSet().Object, resource.ReadyFalse),
+				"aux-debug-sa":                  desired(serviceAccount("debug").Object, resource.ReadyTrue),
+				names.DeniedNodesPolicyResource: desired(admissionPolicy().Object, resource.ReadyFalse),
 			}},
 		},
 		"LocalInTheSessionNamespace": {
@@ -265,12 +266,12 @@ func TestDesired(t *testing.T) {
 		},
 		"LocalIntoAnotherNamespace": {
 			reason: "Crossplane would silently move the object into the session's namespace; refuse instead, and say what to do.",
-			args:   args{target: localNamespaced, objs: []Object{{Name: WorkloadResourceName, Object: daemonSet()}}},
+			args:   args{target: localNamespaced, objs: []Object{{Name: names.WorkloadResource, Object: daemonSet()}}},
 			want:   want{err: "Local delivery cannot create DaemonSet debug-inc-1234-433036c4 (workload) in namespace debug: Crossplane composes resources of a namespaced DebugSession only in its own namespace, team-a; make that the target namespace or use ProviderKubernetes delivery"},
 		},
 		"LocalClusterScoped": {
 			reason: "Crossplane refuses cluster-scoped resources for a namespaced session; refuse first, and say what to do.",
-			args:   args{target: localNamespaced, objs: []Object{{Name: DeniedNodesPolicyResourceName, Object: admissionPolicy()}}},
+			args:   args{target: localNamespaced, objs: []Object{{Name: names.DeniedNodesPolicyResource, Object: admissionPolicy()}}},
 			want:   want{err: "Local delivery cannot create the cluster-scoped ValidatingAdmissionPolicy debug-inc-1234-denied-nodes (policy-denied-nodes): Crossplane composes only namespaced resources for a namespaced DebugSession; use ProviderKubernetes delivery"},
 		},
 		"ClusterScopedObjectForNamespacedSession": {
@@ -279,7 +280,7 @@ func TestDesired(t *testing.T) {
 				t := cluster
 				t.CompositeNamespace = "team-a"
 				return t
-			}(), objs: []Object{{Name: WorkloadResourceName, Object: daemonSet()}}},
+			}(), objs: []Object{{Name: names.WorkloadResource, Object: daemonSet()}}},
 			want: want{err: "delivery.objectAPIVersion kubernetes.crossplane.io/v1alpha2 is a cluster-scoped Object, which Crossplane cannot compose for a namespaced DebugSession (namespace team-a); use kubernetes.m.crossplane.io/v1alpha1"},
 		},
 		"UnknownProviderConfigKind": {
@@ -288,7 +289,7 @@ func TestDesired(t *testing.T) {
 				t := namespaced
 				t.ProviderConfigKind = "Secret"
 				return t
-			}(), objs: []Object{{Name: WorkloadResourceName, Object: daemonSet()}}},
+			}(), objs: []Object{{Name: names.WorkloadResource, Object: daemonSet()}}},
 			want: want{err: `ClusterConfig prod-a spec.providerConfigRef.kind: "Secret" is neither ProviderConfig nor ClusterProviderConfig`},
 		},
 		"DuplicateNames": {
@@ -306,7 +307,7 @@ func TestDesired(t *testing.T) {
 		},
 		"UnknownMode": {
 			reason: "An unknown delivery mode is refused, not guessed.",
-			args:   args{target: Target{Mode: "Carrier pigeon"}, objs: []Object{{Name: WorkloadResourceName, Object: daemonSet()}}},
+			args:   args{target: Target{Mode: "Carrier pigeon"}, objs: []Object{{Name: names.WorkloadResource, Object: daemonSet()}}},
 			want:   want{err: `unknown delivery mode "Carrier pigeon"`},
 		},
 	}
@@ -332,11 +333,11 @@ func TestDesiredDoesNotShareState(t *testing.T) {
 	// that must never reach back into the caller's objects.
 	ds := daemonSet()
 	got, err := Desired(Target{Mode: v1beta1.DeliveryProviderKubernetes, ObjectAPIVersion: v1beta1.DefaultObjectAPIVersion, ProviderConfigName: "a"},
-		[]Object{{Name: WorkloadResourceName, Object: ds}}, nil)
+		[]Object{{Name: names.WorkloadResource, Object: ds}}, nil)
 	if err != nil {
 		t.Fatalf("Desired(...): %v", err)
 	}
-	if err := got[WorkloadResourceName].Resource.SetString("spec.forProvider.manifest.metadata.name", "changed"); err != nil {
+	if err := got[names.WorkloadResource].Resource.SetString("spec.forProvider.manifest.metadata.name", "changed"); err != nil {
 		t.Fatalf("SetString: %v", err)
 	}
 	if ds.GetName() != "debug-inc-1234-433036c4" {

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
+	"github.com/k8s-breakglass/function-debug-session/internal/names"
 )
 
 // observedFromJSON parses an observed object the way it reaches the
@@ -129,9 +130,9 @@ func TestLocalWorkloadReadiness(t *testing.T) {
 	for name, tc := range workloadCases {
 		t.Run(name, func(t *testing.T) {
 			observed := map[resource.Name]resource.ObservedComposed{
-				WorkloadResourceName: {Resource: observedFromJSON(t, tc.object)},
+				names.WorkloadResource: {Resource: observedFromJSON(t, tc.object)},
 			}
-			got := target.Readiness(WorkloadResourceName, observed)
+			got := target.Readiness(names.WorkloadResource, observed)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("%s\nReadiness(...): -want, +got:\n%s", tc.reason, diff)
 			}
@@ -197,16 +198,16 @@ func TestReadiness(t *testing.T) {
 		},
 		"ObjectReady": {
 			reason: "An Object whose Ready condition is True is ready.",
-			args: args{target: pk, name: WorkloadResourceName, observed: map[resource.Name]resource.ObservedComposed{
-				WorkloadResourceName: {Resource: observedFromJSON(t, `{"apiVersion":"kubernetes.crossplane.io/v1alpha2","kind":"Object",
+			args: args{target: pk, name: names.WorkloadResource, observed: map[resource.Name]resource.ObservedComposed{
+				names.WorkloadResource: {Resource: observedFromJSON(t, `{"apiVersion":"kubernetes.crossplane.io/v1alpha2","kind":"Object",
 					"status":{"conditions":[{"type":"Synced","status":"True","reason":"ReconcileSuccess"},{"type":"Ready","status":"True","reason":"Available"}]}}`)},
 			}},
 			want: Readiness{Observed: true, Ready: true},
 		},
 		"ObjectUnavailable": {
 			reason: "An Object whose Ready condition is False is not ready, and the message passes on the provider's reason and message.",
-			args: args{target: pk, name: WorkloadResourceName, observed: map[resource.Name]resource.ObservedComposed{
-				WorkloadResourceName: {Resource: observedFromJSON(t, `{"apiVersion":"kubernetes.crossplane.io/v1alpha2","kind":"Object",
+			args: args{target: pk, name: names.WorkloadResource, observed: map[resource.Name]resource.ObservedComposed{
+				names.WorkloadResource: {Resource: observedFromJSON(t, `{"apiVersion":"kubernetes.crossplane.io/v1alpha2","kind":"Object",
 					"status":{"conditions":[{"type":"Ready","status":"False","reason":"Unavailable","message":"failed to eval the program"}]}}`)},
 			}},
 			want: Readiness{Observed: true, Message: "Object is not ready (Unavailable): failed to eval the program"},
@@ -220,8 +221,8 @@ func TestReadiness(t *testing.T) {
 		},
 		"ProviderKubernetesIgnoresWorkloadStatus": {
 			reason: "With ProviderKubernetes delivery only the Object's condition counts, even if the observed resource looks like an available workload.",
-			args: args{target: pk, name: WorkloadResourceName, observed: map[resource.Name]resource.ObservedComposed{
-				WorkloadResourceName: {Resource: observedFromJSON(t, daemonSetReady)},
+			args: args{target: pk, name: names.WorkloadResource, observed: map[resource.Name]resource.ObservedComposed{
+				names.WorkloadResource: {Resource: observedFromJSON(t, daemonSetReady)},
 			}},
 			want: Readiness{Observed: true, Message: "DaemonSet is not ready"},
 		},
@@ -250,9 +251,9 @@ func TestLocalReadinessOfUnreadableWorkload(t *testing.T) {
 	// A workload whose observed state does not parse is not ready, and the
 	// message names it; the rest of the message is the converter's.
 	observed := map[resource.Name]resource.ObservedComposed{
-		WorkloadResourceName: {Resource: observedFromJSON(t, `{"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"debug"},"status":{"numberAvailable":"three"}}`)},
+		names.WorkloadResource: {Resource: observedFromJSON(t, `{"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"debug"},"status":{"numberAvailable":"three"}}`)},
 	}
-	got := Target{Mode: v1beta1.DeliveryLocal}.Readiness(WorkloadResourceName, observed)
+	got := Target{Mode: v1beta1.DeliveryLocal}.Readiness(names.WorkloadResource, observed)
 	if got.Ready || !got.Observed || !strings.HasPrefix(got.Message, "cannot read the observed DaemonSet debug: ") {
 		t.Errorf("Readiness(...) = %+v, want observed, not ready, and a message naming the DaemonSet", got)
 	}

@@ -5,10 +5,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/crossplane/function-sdk-go/errors"
-
 	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/outcome"
 )
 
 // Condition reasons, one per way a session gets to its state. They are
@@ -50,6 +49,11 @@ type DecideInput struct {
 
 	// Constraints in effect for the session.
 	Constraints v1alpha1.Constraints
+
+	// ConstraintSources names the object each constraint came from, by
+	// field ("constraints.maxDuration"), so that an error about a broken
+	// constraint names the object to fix: resolution's Result.Sources.
+	ConstraintSources map[string]string
 
 	// ApprovalRequiredBy names the enabled auxiliary resources that have
 	// requiresApproval. Any name forces approval, even for a requester who
@@ -122,18 +126,19 @@ type Decision struct {
 	previousMessage string
 }
 
-// Decide applies the lifecycle rules of DESIGN section 7 to a session: ended
+// Decide applies the lifecycle rules to a session: ended
 // states stay, then termination, rejection, the requested duration, approval,
 // the latest possible end, concurrency and finally activation and expiry.
 //
-// Decide returns an error only when the constraints are broken (a duration
-// that does not parse, a negative limit). The caller should then treat the
+// Decide returns an error, an *outcome.Error naming the object and field,
+// only when the constraints are broken (a duration that does not parse, a
+// negative limit). The caller should then treat the
 // session like one whose inputs are missing: a Fatal result when it has
 // composed resources, so that nothing is deleted because of a typo.
 func Decide(in DecideInput) (Decision, error) {
 	s := in.Session
 	if s == nil {
-		return Decision{}, errors.New("cannot decide the state of a missing session")
+		return Decision{}, outcome.Failed("", "", "cannot decide the state of a missing session")
 	}
 	obs := s.Status
 	d := Decision{Previous: obs.State, previousMessage: obs.Message, TTL: in.TTL}
@@ -146,7 +151,7 @@ func Decide(in DecideInput) (Decision, error) {
 		return d.ended(obs), nil
 	}
 
-	l, badRequest, err := parseLimits(in.Constraints, s.Spec.Duration)
+	l, badRequest, err := parseLimits(in.Constraints, in.ConstraintSources, s.Spec.Duration)
 	if err != nil {
 		return Decision{}, err
 	}
@@ -389,4 +394,27 @@ func message(main string, notes []string) string {
 		return main
 	}
 	return main + " " + strings.Join(notes, " ")
+}
+
+// Stopped is the decision for a session that cannot go on because of err:
+// it takes the state and message of err (an *outcome.Error; any other error
+// fails the session) and keeps the session's record of when it ran. Only a
+// session without composed resources is stopped this way; one with
+// resources keeps them (see KnownEnd). s is nil when the session could not
+// be read at all.
+func Stopped(s *v1alpha1.DebugSession, err error, ttl time.Duration) Decision {
+	state := outcome.StateOf(err)
+	d := Decision{State: state, Reason: string(state), Message: err.Error(), TTL: ttl, Ended: true}
+	if s == nil {
+		d.Transition, d.Updated = true, true
+		return d
+	}
+	obs := s.Status
+	d.Previous, d.previousMessage = obs.State, obs.Message
+	d.ActivatedAt, d.ExpiresAt, d.RenewalsUsed = obs.ActivatedAt, obs.ExpiresAt, obs.RenewalsUsed
+	// A stop is news whenever what the user reads changes, not only the
+	// state: a second, different reason to refuse the same session is.
+	d.Updated = obs.State != state || obs.Message != d.Message
+	d.Transition = d.Updated
+	return d
 }

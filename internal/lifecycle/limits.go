@@ -6,9 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/crossplane/function-sdk-go/errors"
-
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/outcome"
 )
 
 // Defaults of the constraints that the layering leaves unset.
@@ -44,19 +43,29 @@ type limits struct {
 }
 
 // parseLimits parses the effective constraints. A constraint that is not a
-// positive duration is a configuration error, returned as an error so that
-// the caller can keep a running session's resources (DESIGN 7.5) instead of
-// failing it. A spec.duration that cannot be parsed is the requester's
-// mistake and is reported in badRequest.
-func parseLimits(c v1alpha1.Constraints, spec string) (l limits, badRequest string, err error) {
-	if l.max, err = positive("constraints.maxDuration", c.MaxDuration); err != nil {
+// positive duration is a configuration error, returned as an error that
+// names the object that set it (sources, by field) so that the caller can
+// keep a running session's resources instead of failing it. A spec.duration
+// that cannot be parsed is the requester's mistake and is reported in
+// badRequest.
+func parseLimits(c v1alpha1.Constraints, sources map[string]string, spec string) (l limits, badRequest string, err error) {
+	broken := func(f, format string, a ...any) error {
+		// Only a set constraint can be broken, and resolution names the
+		// object that set each; a field without a source reads as before.
+		field := "constraints." + f
+		if src := sources[field]; src != "" {
+			return outcome.Failed(src, "spec."+field, format, a...)
+		}
+		return outcome.Failed("", field, format, a...)
+	}
+	if l.max, err = positive(broken, "maxDuration", c.MaxDuration); err != nil {
 		return l, "", err
 	}
-	def, err := positive("constraints.defaultDuration", c.DefaultDuration)
+	def, err := positive(broken, "defaultDuration", c.DefaultDuration)
 	if err != nil {
 		return l, "", err
 	}
-	if l.approvalTimeout, err = positive("constraints.approvalTimeout", c.ApprovalTimeout); err != nil {
+	if l.approvalTimeout, err = positive(broken, "approvalTimeout", c.ApprovalTimeout); err != nil {
 		return l, "", err
 	}
 	if l.approvalTimeout == 0 {
@@ -64,7 +73,7 @@ func parseLimits(c v1alpha1.Constraints, spec string) (l limits, badRequest stri
 	}
 	if n := c.MaxConcurrentSessions; n != nil {
 		if *n < 1 {
-			return l, "", errors.Errorf("constraints.maxConcurrentSessions: %d must be at least 1", *n)
+			return l, "", broken("maxConcurrentSessions", "%d must be at least 1", *n)
 		}
 		l.concurrent = *n
 	}
@@ -72,7 +81,7 @@ func parseLimits(c v1alpha1.Constraints, spec string) (l limits, badRequest stri
 	l.maxRenewals = DefaultMaxRenewals
 	if n := c.MaxRenewals; n != nil {
 		if *n < 0 {
-			return l, "", errors.Errorf("constraints.maxRenewals: %d must not be negative", *n)
+			return l, "", broken("maxRenewals", "%d must not be negative", *n)
 		}
 		l.maxRenewals = *n
 	}
@@ -110,16 +119,16 @@ func parseLimits(c v1alpha1.Constraints, spec string) (l limits, badRequest stri
 }
 
 // positive parses an optional duration constraint.
-func positive(field, v string) (time.Duration, error) {
+func positive(broken func(field, format string, a ...any) error, field, v string) (time.Duration, error) {
 	if strings.TrimSpace(v) == "" {
 		return 0, nil
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil {
-		return 0, errors.Errorf("%s: %q is not a duration such as 1h or 30m", field, v)
+		return 0, broken(field, "%q is not a duration such as 1h or 30m", v)
 	}
 	if d <= 0 {
-		return 0, errors.Errorf("%s: %q must be positive", field, v)
+		return 0, broken(field, "%q must be positive", v)
 	}
 	return d, nil
 }

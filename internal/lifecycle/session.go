@@ -4,6 +4,7 @@ package lifecycle
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/crossplane/function-sdk-go/errors"
@@ -12,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/outcome"
 )
 
 // Parse reads the observed composite resource as a DebugSession and checks
@@ -25,10 +27,12 @@ func Parse(xr *resource.Composite) (*v1alpha1.DebugSession, error) {
 		err = json.Unmarshal(raw, s)
 	}
 	if err != nil {
-		return nil, errors.Wrapf(err, "cannot read DebugSession %s", name(xr.Resource.GetNamespace(), xr.Resource.GetName()))
+		id := name(xr.Resource.GetNamespace(), xr.Resource.GetName())
+		return nil, outcome.New(v1alpha1.StateFailed, v1alpha1.Describe(v1alpha1.DebugSessionKind, xr.Resource.GetNamespace(), xr.Resource.GetName()), "",
+			fmt.Sprintf("cannot read DebugSession %s: %v", id, err))
 	}
 	if errs := Validate(s); len(errs) > 0 {
-		return nil, errors.Wrapf(errs.ToAggregate(), "invalid DebugSession %s", name(s.Namespace, s.Name))
+		return nil, outcome.New(v1alpha1.StateFailed, s.Describe(), errs[0].Field, fmt.Sprintf("invalid DebugSession %s: %v", name(s.Namespace, s.Name), errs.ToAggregate()))
 	}
 	return s, nil
 }

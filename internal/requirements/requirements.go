@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/crossplane/function-sdk-go/errors"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/outcome"
 )
 
 // Names under which resources are required. They appear in the request and
@@ -239,7 +239,7 @@ func convert(name string, rs *fnv1.Resources) ([]resource.Required, error) {
 	for i, r := range rs.GetItems() {
 		u := &unstructured.Unstructured{}
 		if err := resource.AsObject(r.GetResource(), u); err != nil {
-			return nil, errors.Wrapf(err, "cannot read required resource %q item %d", name, i)
+			return nil, outcome.Failed("", "", "cannot read required resource %q item %d: %v", name, i, err)
 		}
 		items = append(items, resource.Required{Resource: u})
 	}
@@ -288,7 +288,8 @@ func decode[T any, P object[T]](u *unstructured.Unstructured) (*T, error) {
 		err = json.Unmarshal(raw, out)
 	}
 	if err != nil {
-		return nil, errors.Wrapf(err, "cannot read %s %s", u.GetKind(), namespacedName(u))
+		return nil, outcome.New(v1alpha1.StateFailed, v1alpha1.Describe(u.GetKind(), u.GetNamespace(), u.GetName()), "",
+			fmt.Sprintf("cannot read %s %s: %v", u.GetKind(), namespacedName(u), err))
 	}
 	return out, nil
 }
@@ -335,4 +336,36 @@ func less(a, b meta) bool {
 		return a.GetNamespace() < b.GetNamespace()
 	}
 	return a.GetName() < b.GetName()
+}
+
+// PodTemplateName is the name of the pod template that t names, with a
+// Failed error when it names none.
+func PodTemplateName(t *v1alpha1.DebugSessionTemplate) (string, error) {
+	if t.Spec.PodTemplateRef == nil || t.Spec.PodTemplateRef.Name == "" {
+		return "", outcome.Failed(t.Describe(), "spec.podTemplateRef.name", "a pod template is required")
+	}
+	return t.Spec.PodTemplateRef.Name, nil
+}
+
+// Missing returns a Failed error that names a required object Crossplane
+// answered does not exist, or nil when everything needed was found.
+func (f *Fetched) Missing(s *v1alpha1.DebugSession, in *v1beta1.Input) error {
+	if f.Template == nil {
+		ns := s.Spec.TemplateRef.Namespace
+		if ns == "" {
+			ns = in.GetConfigNamespace()
+		}
+		id := v1alpha1.Describe(v1alpha1.DebugSessionTemplateKind, ns, s.Spec.TemplateRef.Name)
+		return outcome.New(v1alpha1.StateFailed, id, "", id+" not found")
+	}
+	if f.PodTemplate == nil {
+		name, err := PodTemplateName(f.Template)
+		if err != nil {
+			return err
+		}
+		id := v1alpha1.Describe(v1alpha1.DebugPodTemplateKind, f.Template.Namespace, name)
+		return outcome.New(v1alpha1.StateFailed, f.Template.Describe(), "spec.podTemplateRef",
+			fmt.Sprintf("%s not found, named by %s spec.podTemplateRef", id, f.Template.Describe()))
+	}
+	return nil
 }

@@ -60,8 +60,8 @@ func BenchmarkIndexResolve(b *testing.B) {
 			b.ReportAllocs()
 			j := 0
 			for b.Loop() {
-				if res := x.Resolve(sessions[j], tmpl, ccs[j]); res.Denied != "" {
-					b.Fatalf("cluster %s: %s", ccs[j].Name, res.Denied)
+				if _, err := x.Resolve(sessions[j], tmpl, ccs[j]); err != nil {
+					b.Fatalf("cluster %s: %v", ccs[j].Name, err)
 				}
 				j = (j + 1) % len(ccs)
 			}
@@ -83,8 +83,8 @@ func BenchmarkResolve(b *testing.B) {
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				if res := Resolve(req); res.Denied != "" {
-					b.Fatal(res.Denied)
+				if _, err := Resolve(req); err != nil {
+					b.Fatal(err)
 				}
 			}
 		})
@@ -105,8 +105,8 @@ func BenchmarkFleet(b *testing.B) {
 	for b.Loop() {
 		x := NewIndex(nil, bindings)
 		for j, cc := range ccs {
-			if res := x.Resolve(sessions[j], tmpl, cc); res.Denied != "" {
-				b.Fatalf("cluster %s: %s", cc.Name, res.Denied)
+			if _, err := x.Resolve(sessions[j], tmpl, cc); err != nil {
+				b.Fatalf("cluster %s: %v", cc.Name, err)
 			}
 		}
 	}

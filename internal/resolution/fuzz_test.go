@@ -1,6 +1,7 @@
 package resolution
 
 import (
+	"errors"
 	"slices"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/outcome"
 )
 
 // FuzzResolve feeds arbitrary names, globs and selectors through resolution
@@ -53,21 +55,25 @@ func FuzzResolve(f *testing.F) {
 			Bindings:      bindings,
 		}
 
-		got := Resolve(req)
-		if diff := cmp.Diff(got, Resolve(req)); diff != "" {
+		got, err := Resolve(req)
+		again, againErr := Resolve(req)
+		if diff := cmp.Diff(got, again); diff != "" || !errors.Is(err, againErr) {
 			t.Fatalf("Resolve is not deterministic: -first, +second:\n%s", diff)
 		}
 		if !slices.IsSorted(got.Warnings) || len(slices.Compact(slices.Clone(got.Warnings))) != len(got.Warnings) {
 			t.Errorf("Warnings are not sorted and unique: %q", got.Warnings)
 		}
-		if got.Denied != "" {
+		if err != nil {
+			if outcome.StateOf(err) != v1alpha1.StateDenied || len(got.Layers) > 0 {
+				t.Errorf("a refused session must be Denied and have no layers, got %s with %d layers: %v", outcome.StateOf(err), len(got.Layers), err)
+			}
 			return
 		}
 		if got.TargetNamespace == "" {
 			t.Error("an admitted session has no target namespace")
 		}
-		if len(got.Scheduling) != len(got.SchedulingSources) {
-			t.Errorf("%d scheduling constraints but %d sources", len(got.Scheduling), len(got.SchedulingSources))
+		if len(got.Layers) == 0 || got.Layers[0].Template != req.Template {
+			t.Fatalf("the first layer must be the session's template, got %+v", got.Layers)
 		}
 		if b := got.Binding(); b != nil {
 			picked := slices.IndexFunc(got.Candidates, func(c Candidate) bool { return c.Binding == b })
@@ -75,9 +81,18 @@ func FuzzResolve(f *testing.F) {
 				t.Errorf("binding %s was picked but is not an admitting candidate", b.Name)
 			}
 		}
-		for _, b := range got.Bindings {
-			if !slices.ContainsFunc(got.Scheduling, func(c *v1alpha1.SchedulingConstraints) bool { return cmp.Equal(c, b.Spec.SchedulingConstraints) }) {
-				t.Errorf("the scheduling constraints of binding %s are missing", b.Name)
+		// The chain is the picked binding and then the next candidates in
+		// pick order, each additive but the last: what scheduling merges.
+		if b := got.Binding(); b != nil {
+			picked := slices.IndexFunc(got.Candidates, func(c Candidate) bool { return c.Binding == b })
+			for i, l := range got.Layers[1:] {
+				if picked+i >= len(got.Candidates) || got.Candidates[picked+i].Binding != l.Binding {
+					t.Fatalf("layer %d (%s) is not candidate %d in pick order", i+1, l.Source, picked+i)
+				}
+				last := i == len(got.Layers)-2
+				if additive := l.Binding.Spec.MergeMode == v1alpha1.MergeModeAdditive; !last && !additive {
+					t.Errorf("layer %d (%s) is followed by another but does not merge additively", i+1, l.Source)
+				}
 			}
 		}
 	})

@@ -10,70 +10,90 @@ import (
 // binding nor the template sets.
 const SourceInputDefault = "Input defaultTargetNamespace"
 
-// layerSource is one layer of settings: the template, or one binding.
-type layerSource struct {
-	id              string
-	constraints     *v1alpha1.Constraints
-	approvers       *v1alpha1.Approvers
-	targetNamespace string
-	scheduling      *v1alpha1.SchedulingConstraints
-	// binding holds the binding-only settings; nil for the template.
-	binding *v1alpha1.DebugSessionClusterBindingSpec
+// A Layer is one object whose settings apply to a session: the template,
+// or one binding of the picked chain. Exactly one of Template and Binding
+// is set.
+type Layer struct {
+	// Source names the object in messages, as v1alpha1's Describe does.
+	Source   string
+	Template *v1alpha1.DebugSessionTemplate
+	Binding  *v1alpha1.DebugSessionClusterBinding
 }
 
-// layer fills the effective settings of res. chain holds the applying
-// bindings highest first, and is empty when the template applies alone.
+// SchedulingConstraints returns the layer's scheduling constraints, nil when
+// it sets none.
+func (l Layer) SchedulingConstraints() *v1alpha1.SchedulingConstraints {
+	if l.Binding != nil {
+		return l.Binding.Spec.SchedulingConstraints
+	}
+	if l.Template != nil {
+		return l.Template.Spec.SchedulingConstraints
+	}
+	return nil
+}
+
+func (l Layer) constraints() *v1alpha1.Constraints {
+	if l.Binding != nil {
+		return l.Binding.Spec.Constraints
+	}
+	return l.Template.Spec.Constraints
+}
+
+func (l Layer) approvers() *v1alpha1.Approvers {
+	if l.Binding != nil {
+		return l.Binding.Spec.Approvers
+	}
+	return l.Template.Spec.Approvers
+}
+
+func (l Layer) targetNamespace() string {
+	if l.Binding != nil {
+		return l.Binding.Spec.TargetNamespace
+	}
+	return l.Template.Spec.TargetNamespace
+}
+
+// layer records the layers of a session and fills its effective settings.
+// chain holds the applying bindings highest first, and is empty when the
+// template applies alone.
 //
-// Layers are applied lowest first, the template and then the chain from its
-// lowest binding up, each overriding what it sets. That gives "a binding
-// value overrides the template's when set" and, within an additive chain,
-// "every field from the highest binding that sets it" in one pass.
-func (x *Index) layer(res *Result, chain []*compiledBinding, t *v1alpha1.DebugSessionTemplate) {
-	layers := make([]layerSource, 0, len(chain)+1)
-	layers = append(layers, layerSource{
-		id:              "DebugSessionTemplate " + t.Namespace + "/" + t.Name,
-		constraints:     t.Spec.Constraints,
-		approvers:       t.Spec.Approvers,
-		targetNamespace: t.Spec.TargetNamespace,
-		scheduling:      t.Spec.SchedulingConstraints,
-	})
-	for i := len(chain) - 1; i >= 0; i-- {
-		b := chain[i].binding
-		layers = append(layers, layerSource{
-			id:              "DebugSessionClusterBinding " + chain[i].id,
-			constraints:     b.Spec.Constraints,
-			approvers:       b.Spec.Approvers,
-			targetNamespace: b.Spec.TargetNamespace,
-			scheduling:      b.Spec.SchedulingConstraints,
-			binding:         &b.Spec,
-		})
+// Settings are applied lowest layer first, the template and then the chain
+// from its lowest binding up, each overriding what it sets. That gives "a
+// binding value overrides the template's when set" and, within an additive
+// chain, "every field from the highest binding that sets it" in one pass.
+func (x *Index) layer(res *Result, t *v1alpha1.DebugSessionTemplate, chain []*compiledBinding) {
+	res.Layers = make([]Layer, 0, len(chain)+1)
+	res.Layers = append(res.Layers, Layer{Source: t.Describe(), Template: t})
+	for _, cb := range chain {
+		res.Layers = append(res.Layers, Layer{Source: cb.binding.Describe(), Binding: cb.binding})
 	}
 
 	src := map[string]string{}
-	for _, l := range layers {
-		if l.constraints != nil {
+	for i := range res.Layers {
+		// The template, then the bindings from the lowest up.
+		l := res.Layers[(len(res.Layers)-i)%len(res.Layers)]
+		if c := l.constraints(); c != nil {
 			for _, f := range constraintFields {
-				if f.copy(&res.Constraints, l.constraints) {
-					src["constraints."+f.name] = l.id
+				if f.copy(&res.Constraints, c) {
+					src["constraints."+f.name] = l.Source
 				}
 			}
 		}
 		// A binding that sets approvers replaces the template's even when
 		// it lists nobody: that is how a binding turns approval off.
-		if l.approvers != nil {
-			res.Approvers = l.approvers.DeepCopy()
-			src["approvers"] = l.id
+		if a := l.approvers(); a != nil {
+			res.Approvers = a.DeepCopy()
+			src["approvers"] = l.Source
 		}
-		if strings.TrimSpace(l.targetNamespace) != "" {
-			res.TargetNamespace = l.targetNamespace
-			src["targetNamespace"] = l.id
+		if ns := l.targetNamespace(); strings.TrimSpace(ns) != "" {
+			res.TargetNamespace = ns
+			src["targetNamespace"] = l.Source
 		}
-		if l.scheduling != nil {
-			res.Scheduling = append(res.Scheduling, l.scheduling.DeepCopy())
-			res.SchedulingSources = append(res.SchedulingSources, l.id)
-		}
-		if l.binding != nil {
-			layerBinding(res, l.binding, l.id, src)
+		// A plain bool cannot say "unset", so only true counts as setting
+		// it.
+		if l.Binding != nil && l.Binding.Spec.AllowUserNodeSelector {
+			res.AllowUserNodeSelector = true
+			src["allowUserNodeSelector"] = l.Source
 		}
 	}
 	if res.TargetNamespace == "" {
@@ -81,35 +101,6 @@ func (x *Index) layer(res *Result, chain []*compiledBinding, t *v1alpha1.DebugSe
 		src["targetNamespace"] = SourceInputDefault
 	}
 	res.Sources = src
-}
-
-// layerBinding applies the settings only a binding has.
-func layerBinding(res *Result, b *v1alpha1.DebugSessionClusterBindingSpec, id string, src map[string]string) {
-	// A plain bool cannot say "unset", so only true counts as setting it.
-	if b.AllowUserNodeSelector {
-		res.AllowUserNodeSelector = true
-		src["allowUserNodeSelector"] = id
-	}
-	// Overrides name only the categories they change, so each category is
-	// a setting of its own.
-	for category, on := range b.AuxiliaryResourceOverrides {
-		if res.AuxiliaryResourceOverrides == nil {
-			res.AuxiliaryResourceOverrides = map[string]bool{}
-		}
-		res.AuxiliaryResourceOverrides[category] = on
-		src["auxiliaryResourceOverrides."+category] = id
-	}
-	if b.AuxiliaryResourcePolicy != nil {
-		res.AuxiliaryResourcePolicy = b.AuxiliaryResourcePolicy.DeepCopy()
-		src["auxiliaryResourcePolicy"] = id
-	}
-	if len(b.AuxiliaryResources) > 0 {
-		res.BindingAuxiliaryResources = make([]v1alpha1.AuxiliaryResource, len(b.AuxiliaryResources))
-		for i := range b.AuxiliaryResources {
-			b.AuxiliaryResources[i].DeepCopyInto(&res.BindingAuxiliaryResources[i])
-		}
-		src["auxiliaryResources"] = id
-	}
 }
 
 // constraintFields copy one field of Constraints when the source sets it,

@@ -53,11 +53,9 @@ func TestResolveLayering(t *testing.T) {
 				}),
 			},
 			want: &Result{
-				Approvers:         &v1alpha1.Approvers{Groups: []string{"security-team"}},
-				Constraints:       v1alpha1.Constraints{MaxDuration: "4h", DefaultDuration: "1h"},
-				TargetNamespace:   "debug-sessions",
-				Scheduling:        []*v1alpha1.SchedulingConstraints{templateScheduling},
-				SchedulingSources: []string{srcTemplate},
+				Approvers:       &v1alpha1.Approvers{Groups: []string{"security-team"}},
+				Constraints:     v1alpha1.Constraints{MaxDuration: "4h", DefaultDuration: "1h"},
+				TargetNamespace: "debug-sessions",
 				Sources: map[string]string{
 					"approvers":                   srcTemplate,
 					"constraints.maxDuration":     srcTemplate,
@@ -174,8 +172,6 @@ func TestResolveLayering(t *testing.T) {
 				Constraints:           v1alpha1.Constraints{MaxDuration: "4h", DefaultDuration: "1h"},
 				TargetNamespace:       v1beta1.DefaultTargetNamespace,
 				AllowUserNodeSelector: true,
-				Scheduling:            []*v1alpha1.SchedulingConstraints{templateScheduling, globalScheduling},
-				SchedulingSources:     []string{srcTemplate, srcGlobal},
 				Sources: map[string]string{
 					"approvers":                   srcGlobal,
 					"allowUserNodeSelector":       srcGlobal,
@@ -216,33 +212,27 @@ func TestResolveLayering(t *testing.T) {
 				},
 			},
 			want: &Result{
-				Approvers:                  &v1alpha1.Approvers{Groups: []string{"security-team"}},
-				Constraints:                v1alpha1.Constraints{MaxDuration: "2h", DefaultDuration: "1h"},
-				TargetNamespace:            "debug-admin",
-				AllowUserNodeSelector:      true,
-				Scheduling:                 []*v1alpha1.SchedulingConstraints{templateScheduling, productionScheduling, globalScheduling},
-				SchedulingSources:          []string{srcTemplate, srcProduction, srcGlobal},
-				AuxiliaryResourceOverrides: map[string]bool{"rbac": false, "network-isolation": true},
-				AuxiliaryResourcePolicy:    &v1alpha1.AuxiliaryResourcePolicy{DeniedKinds: []v1alpha1.GroupKind{{Group: "rbac.authorization.k8s.io", Kind: "*"}}},
-				BindingAuxiliaryResources:  []v1alpha1.AuxiliaryResource{netpol},
+				Approvers:             &v1alpha1.Approvers{Groups: []string{"security-team"}},
+				Constraints:           v1alpha1.Constraints{MaxDuration: "2h", DefaultDuration: "1h"},
+				TargetNamespace:       "debug-admin",
+				AllowUserNodeSelector: true,
 				Sources: map[string]string{
-					"approvers":             srcProduction,
-					"allowUserNodeSelector": srcProduction,
-					"auxiliaryResourceOverrides.network-isolation": srcProduction,
-					"auxiliaryResourceOverrides.rbac":              srcGlobal,
-					"auxiliaryResourcePolicy":                      srcProduction,
-					"auxiliaryResources":                           srcProduction,
-					"constraints.maxDuration":                      srcProduction,
-					"constraints.defaultDuration":                  srcTemplate,
-					"targetNamespace":                              srcGlobal,
+					"approvers":                   srcProduction,
+					"allowUserNodeSelector":       srcProduction,
+					"constraints.maxDuration":     srcProduction,
+					"constraints.defaultDuration": srcTemplate,
+					"targetNamespace":             srcGlobal,
 				},
 			},
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got := Resolve(Request{Session: tc.args.session, Template: tc.args.template, ClusterConfig: prodA, Bindings: tc.args.bindings, Input: tc.args.input})
-			if diff := cmp.Diff(tc.want, got, cmpopts.IgnoreFields(Result{}, "Bindings", "Candidates")); diff != "" {
+			got, err := Resolve(Request{Session: tc.args.session, Template: tc.args.template, ClusterConfig: prodA, Bindings: tc.args.bindings, Input: tc.args.input})
+			if err != nil {
+				t.Fatalf("%s\nResolve(...): %v", tc.reason, err)
+			}
+			if diff := cmp.Diff(tc.want, got, cmpopts.IgnoreFields(Result{}, "Layers", "Candidates")); diff != "" {
 				t.Errorf("%s\nResolve(...): -want, +got:\n%s", tc.reason, diff)
 			}
 		})
@@ -264,12 +254,12 @@ func TestResolveDoesNotAlias(t *testing.T) {
 	})
 	wantT, wantB := tmpl.DeepCopy(), b.DeepCopy()
 
-	got := Resolve(Request{Session: session("prod-cluster-a", "alice@example.com", []string{"sre-oncall"}), Template: tmpl, Bindings: []v1alpha1.DebugSessionClusterBinding{b}})
+	got, err := Resolve(Request{Session: session("prod-cluster-a", "alice@example.com", []string{"sre-oncall"}), Template: tmpl, Bindings: []v1alpha1.DebugSessionClusterBinding{b}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	got.Approvers.Groups[0] = "changed"
 	*got.Constraints.MaxRenewals = 99
-	got.Scheduling[0].NodeSelector["pool"] = "changed"
-	got.AuxiliaryResourceOverrides["rbac"] = false
-	got.AuxiliaryResourcePolicy.DeniedKinds = append(got.AuxiliaryResourcePolicy.DeniedKinds, v1alpha1.GroupKind{Kind: "Secret"})
 
 	if diff := cmp.Diff(wantT, tmpl); diff != "" {
 		t.Errorf("Changing the result changed the template: -want, +got:\n%s", diff)
@@ -294,5 +284,55 @@ func TestConstraintFieldsCoverConstraints(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("constraintFields do not cover v1alpha1.Constraints: -want, +got:\n%s", diff)
+	}
+}
+
+// TestResolveLayers checks the one list every later step layers settings
+// from: the template first, then the picked binding and its additive chain
+// in pick order, each named as messages name it.
+func TestResolveLayers(t *testing.T) {
+	prodA := clusterConfig("prod-cluster-a", "environment", "production")
+	root := session("prod-cluster-a", "root@example.com", []string{"platform-admins"})
+	cases := map[string]struct {
+		reason   string
+		session  *v1alpha1.DebugSession
+		bindings []v1alpha1.DebugSessionClusterBinding
+		want     []string
+	}{
+		"TemplateAlone": {
+			reason:  "Without a binding the template is the only layer.",
+			session: session("dev-cluster-1", "alice@example.com", []string{"sre-oncall"}),
+			want:    []string{srcTemplate},
+		},
+		"PickedBinding": {
+			reason:   "An override binding is the only layer over the template.",
+			session:  root,
+			bindings: []v1alpha1.DebugSessionClusterBinding{platformAdminGlobal(), productionDefaults()},
+			want:     []string{srcTemplate, srcGlobal},
+		},
+		"AdditiveChain": {
+			reason:   "An additive binding brings the next candidates, in pick order, until one that overrides.",
+			session:  root,
+			bindings: []v1alpha1.DebugSessionClusterBinding{platformAdminGlobal(additive), productionDefaults(additive), prodClusterASpecific()},
+			want:     []string{srcTemplate, srcGlobal, srcProduction, srcClusterA},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			res, err := Resolve(Request{Session: tc.session, Template: netopsTemplate(), ClusterConfig: prodA, Bindings: tc.bindings})
+			if err != nil {
+				t.Fatalf("%s\nResolve(...): %v", tc.reason, err)
+			}
+			got := make([]string, 0, len(res.Layers))
+			for i, l := range res.Layers {
+				got = append(got, l.Source)
+				if (i == 0) != (l.Template != nil) || (i > 0) != (l.Binding != nil) {
+					t.Errorf("%s\nlayer %d (%s): want the template first and bindings after it, got template %v, binding %v", tc.reason, i, l.Source, l.Template != nil, l.Binding != nil)
+				}
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("%s\nResolve(...).Layers: -want, +got:\n%s", tc.reason, diff)
+			}
+		})
 	}
 }

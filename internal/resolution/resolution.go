@@ -1,12 +1,3 @@
-// Package resolution decides which binding applies to a session, whether the
-// requester may use it, and which settings take effect: the candidate
-// selection, access filter, pick, additive chains, template fallback and
-// layering of DESIGN section 4.
-//
-// Resolving one session is O(bindings): the session has one cluster and so
-// one ClusterConfig. Tools that resolve many clusters (explain, available)
-// build an Index once and call Index.Resolve per cluster, which does no
-// parsing and only looks at the bindings of the session's template.
 package resolution
 
 import (
@@ -18,6 +9,7 @@ import (
 	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
 	"github.com/k8s-breakglass/function-debug-session/internal/glob"
+	"github.com/k8s-breakglass/function-debug-session/internal/outcome"
 )
 
 // Request is everything resolution looks at.
@@ -47,15 +39,12 @@ type Candidate struct {
 
 // Result is the effective configuration of a session.
 type Result struct {
-	// Denied, when not empty, says in plain words why the requester may not
-	// have this session. Only Warnings and Candidates are meaningful then.
-	Denied string
-
-	// Bindings that apply, highest first. Empty when the template applies
-	// alone. More than one only when the first is additive: each further
-	// binding is the next candidate in pick order, until one that is not
-	// additive.
-	Bindings []*v1alpha1.DebugSessionClusterBinding
+	// Layers whose settings apply, in order: the template, then the picked
+	// binding, then the rest of its additive chain in pick order. Only the
+	// template when it applies alone; empty when the session is denied.
+	// Every step that layers settings (scheduling, auxiliary resources and
+	// their policy) reads them from here.
+	Layers []Layer
 
 	// Candidates are the bindings of the template that apply to the cluster,
 	// in pick order (priority, specificity, namespace/name), whether or not
@@ -78,29 +67,8 @@ type Result struct {
 	// never allows it.
 	AllowUserNodeSelector bool
 
-	// Scheduling are the scheduling constraints to merge, in the order to
-	// merge them: the template's first, then the bindings from the lowest
-	// to the highest of the chain, so a later entry is a higher layer. Nil
-	// entries are left out.
-	Scheduling []*v1alpha1.SchedulingConstraints
-
-	// SchedulingSources names the object each Scheduling entry comes from,
-	// index for index, for messages.
-	SchedulingSources []string
-
-	// AuxiliaryResourceOverrides of the bindings, per category from the
-	// highest binding that sets the category. Nil when none does.
-	AuxiliaryResourceOverrides map[string]bool
-
-	// AuxiliaryResourcePolicy of the highest binding that sets one.
-	AuxiliaryResourcePolicy *v1alpha1.AuxiliaryResourcePolicy
-
-	// BindingAuxiliaryResources are the always-on auxiliary resources of the
-	// highest binding that lists any.
-	BindingAuxiliaryResources []v1alpha1.AuxiliaryResource
-
-	// Sources names, by field, the object each effective setting came from,
-	// for example "constraints.maxDuration" → "DebugSessionClusterBinding
+	// Sources names, by field, the object each effective setting above came
+	// from, for example "constraints.maxDuration" → "DebugSessionClusterBinding
 	// breakglass-system/prod". Only settings that are set appear.
 	Sources map[string]string
 
@@ -112,15 +80,30 @@ type Result struct {
 // Binding returns the binding that was picked, or nil when the template
 // applies alone.
 func (r *Result) Binding() *v1alpha1.DebugSessionClusterBinding {
-	if len(r.Bindings) == 0 {
+	if len(r.Layers) < 2 {
 		return nil
 	}
-	return r.Bindings[0]
+	return r.Layers[1].Binding
+}
+
+// Bindings returns the bindings that apply, highest first: the picked one
+// and its additive chain. Empty when the template applies alone.
+func (r *Result) Bindings() []*v1alpha1.DebugSessionClusterBinding {
+	if len(r.Layers) < 2 {
+		return nil
+	}
+	out := make([]*v1alpha1.DebugSessionClusterBinding, 0, len(r.Layers)-1)
+	for _, l := range r.Layers[1:] {
+		out = append(out, l.Binding)
+	}
+	return out
 }
 
 // Resolve resolves the binding and effective settings of a session. It
-// prepares only the bindings of the session's template.
-func Resolve(req Request) *Result {
+// prepares only the bindings of the session's template. A session that may
+// not have what it asks for gets an *outcome.Error (Denied), together with
+// a Result whose Candidates and Warnings explain why.
+func Resolve(req Request) (*Result, error) {
 	var only *objectKey
 	if t := req.Template; t != nil {
 		only = &objectKey{t.Namespace, t.Name}
@@ -187,12 +170,11 @@ func newIndex(in *v1beta1.Input, bindings []v1alpha1.DebugSessionClusterBinding,
 
 // Resolve resolves the binding and effective settings of a session of
 // template t on the session's cluster, whose ClusterConfig is cc (nil when
-// the cluster has none).
-func (x *Index) Resolve(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTemplate, cc *v1alpha1.ClusterConfig) *Result {
+// the cluster has none). Errors are as Resolve's.
+func (x *Index) Resolve(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTemplate, cc *v1alpha1.ClusterConfig) (*Result, error) {
 	res := &Result{}
 	if s == nil || t == nil {
-		res.Denied = "there is no session or no template to resolve"
-		return res
+		return res, outcome.New(v1alpha1.StateDenied, "", "", "there is no session or no template to resolve")
 	}
 	if cc != nil && cc.Name != s.Spec.Cluster {
 		// A ClusterConfig of another cluster must not lend its labels to
@@ -202,7 +184,7 @@ func (x *Index) Resolve(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTempla
 	w := newWarnings()
 	defer func() { res.Warnings = w.sorted() }()
 
-	tid := "DebugSessionTemplate " + t.Namespace + "/" + t.Name
+	tid := t.Describe()
 	if a := t.Spec.Allowed; a != nil {
 		w.add(invalidPatterns(a.Clusters, tid+" spec.allowed.clusters")...)
 		w.add(invalidPatterns(a.Users, tid+" spec.allowed.users")...)
@@ -211,13 +193,11 @@ func (x *Index) Resolve(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTempla
 
 	user, groups := s.Spec.RequestedBy, s.Spec.RequesterGroups
 	if strings.TrimSpace(user) == "" {
-		res.Denied = "spec.requestedBy is empty: a session must name its requester"
-		return res
+		return res, outcome.New(v1alpha1.StateDenied, s.Describe(), "spec.requestedBy", "spec.requestedBy is empty: a session must name its requester")
 	}
 	if s.Spec.Cluster == "" {
 		// A wildcard binding would otherwise match the empty name.
-		res.Denied = "spec.cluster is empty: a session must name its cluster"
-		return res
+		return res, outcome.New(v1alpha1.StateDenied, s.Describe(), "spec.cluster", "spec.cluster is empty: a session must name its cluster")
 	}
 
 	cands := x.candidates(s.Spec.Cluster, t, cc, w)
@@ -231,18 +211,16 @@ func (x *Index) Resolve(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTempla
 	}
 
 	if len(cands) == 0 {
-		if msg := x.fallbackDenied(s, t); msg != "" {
-			res.Denied = msg
-			return res
+		if err := x.fallbackDenied(s, t); err != nil {
+			return res, err
 		}
-		x.layer(res, nil, t)
-		return res
+		x.layer(res, t, nil)
+		return res, nil
 	}
 
-	picked, msg := x.pick(s, t, cands, w)
-	if msg != "" {
-		res.Denied = msg
-		return res
+	picked, err := x.pick(s, t, cands, w)
+	if err != nil {
+		return res, err
 	}
 	chain := []*compiledBinding{cands[picked].cb}
 	for i := picked + 1; i < len(cands) && chain[len(chain)-1].binding.Spec.MergeMode == v1alpha1.MergeModeAdditive; i++ {
@@ -252,11 +230,8 @@ func (x *Index) Resolve(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTempla
 		// depending on who asks.
 		chain = append(chain, cands[i].cb)
 	}
-	for _, cb := range chain {
-		res.Bindings = append(res.Bindings, cb.binding)
-	}
-	x.layer(res, chain, t)
-	return res
+	x.layer(res, t, chain)
+	return res, nil
 }
 
 // candidate is a Candidate with its compiled binding.
@@ -298,24 +273,27 @@ func before(a, b candidate) bool {
 
 // fallbackDenied checks a session that no binding applies to against the
 // template alone: the template must allow the cluster and admit the
-// requester. It returns why not, or "".
-func (x *Index) fallbackDenied(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTemplate) string {
+// requester. It returns why not, or nil.
+func (x *Index) fallbackDenied(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTemplate) error {
 	if ref := s.Spec.BindingRef; ref != nil {
-		return fmt.Sprintf("spec.bindingRef %s is not a binding of template %s for cluster %s: no binding applies to the cluster", x.bindingRefID(ref), t.Name, s.Spec.Cluster)
+		return outcome.New(v1alpha1.StateDenied, s.Describe(), "spec.bindingRef",
+			fmt.Sprintf("spec.bindingRef %s is not a binding of template %s for cluster %s: no binding applies to the cluster", x.bindingRefID(ref), t.Name, s.Spec.Cluster))
 	}
 	allowed := t.Spec.Allowed
 	if allowed == nil || !matchAny(allowed.Clusters, s.Spec.Cluster, glob.Match) {
-		return fmt.Sprintf("template %s does not allow cluster %s and no binding applies to it", t.Name, s.Spec.Cluster)
+		return outcome.New(v1alpha1.StateDenied, t.Describe(), "spec.allowed.clusters",
+			fmt.Sprintf("template %s does not allow cluster %s and no binding applies to it", t.Name, s.Spec.Cluster))
 	}
 	if !admits(allowed, s.Spec.RequestedBy, s.Spec.RequesterGroups) {
-		return fmt.Sprintf("template %s does not admit %s on cluster %s", t.Name, s.Spec.RequestedBy, s.Spec.Cluster)
+		return outcome.New(v1alpha1.StateDenied, t.Describe(), "spec.allowed",
+			fmt.Sprintf("template %s does not admit %s on cluster %s", t.Name, s.Spec.RequestedBy, s.Spec.Cluster))
 	}
-	return ""
+	return nil
 }
 
 // pick returns the index of the binding that applies among cands, which are
 // in pick order and not empty, or why none does.
-func (x *Index) pick(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTemplate, cands []candidate, w *warnings) (int, string) {
+func (x *Index) pick(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTemplate, cands []candidate, w *warnings) (int, error) {
 	if ref := s.Spec.BindingRef; ref != nil {
 		id := x.bindingRefID(ref)
 		for i, c := range cands {
@@ -323,11 +301,13 @@ func (x *Index) pick(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTemplate,
 				continue
 			}
 			if !c.Admitted {
-				return -1, fmt.Sprintf("binding %s (spec.bindingRef) does not admit %s to template %s on cluster %s", id, s.Spec.RequestedBy, t.Name, s.Spec.Cluster)
+				return -1, outcome.New(v1alpha1.StateDenied, c.Binding.Describe(), "spec.allowed",
+					fmt.Sprintf("binding %s (spec.bindingRef) does not admit %s to template %s on cluster %s", id, s.Spec.RequestedBy, t.Name, s.Spec.Cluster))
 			}
-			return i, ""
+			return i, nil
 		}
-		return -1, fmt.Sprintf("spec.bindingRef %s is not a binding of template %s for cluster %s", id, t.Name, s.Spec.Cluster)
+		return -1, outcome.New(v1alpha1.StateDenied, s.Describe(), "spec.bindingRef",
+			fmt.Sprintf("spec.bindingRef %s is not a binding of template %s for cluster %s", id, t.Name, s.Spec.Cluster))
 	}
 
 	first := -1
@@ -343,7 +323,8 @@ func (x *Index) pick(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTemplate,
 		if n == 1 {
 			noun = "binding applies"
 		}
-		return -1, fmt.Sprintf("no binding for cluster %s admits %s (%s) to template %s; %d %s to the cluster", s.Spec.Cluster, s.Spec.RequestedBy, describeGroups(s.Spec.RequesterGroups), t.Name, n, noun)
+		return -1, outcome.New(v1alpha1.StateDenied, s.Describe(), "spec.requestedBy",
+			fmt.Sprintf("no binding for cluster %s admits %s (%s) to template %s; %d %s to the cluster", s.Spec.Cluster, s.Spec.RequestedBy, describeGroups(s.Spec.RequesterGroups), t.Name, n, noun))
 	}
 
 	// A true tie is still decided, by namespace/name, so resolution is
@@ -358,7 +339,7 @@ func (x *Index) pick(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTemplate,
 		w.add(fmt.Sprintf("DebugSessionClusterBindings %s tie for cluster %s (priority %d, %s); using %s, the first by namespace/name: give one a higher priority",
 			joinAnd(tied), s.Spec.Cluster, cands[first].Binding.Spec.Priority, cands[first].Specificity, tied[0]))
 	}
-	return first, ""
+	return first, nil
 }
 
 // bindingRefID returns namespace/name of a session's bindingRef. An empty

@@ -4,27 +4,36 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/outcome"
 )
 
-// outcome is the part of a Result that says which bindings apply: whether
-// the session is denied, the chain of bindings by namespace/name, and the
+// decision is the part of a Result that says which bindings apply: why the
+// session is denied, the chain of bindings by namespace/name, and the
 // warnings.
-type outcome struct {
-	Denied   string
+type decision struct {
+	Err      error
 	Bindings []string
 	Warnings []string
 }
 
-func outcomeOf(r *Result) outcome {
-	o := outcome{Denied: r.Denied, Warnings: r.Warnings}
-	for _, b := range r.Bindings {
-		o.Bindings = append(o.Bindings, b.Namespace+"/"+b.Name)
+func decisionOf(r *Result, err error) decision {
+	d := decision{Err: err, Warnings: r.Warnings}
+	for _, b := range r.Bindings() {
+		d.Bindings = append(d.Bindings, b.Namespace+"/"+b.Name)
 	}
-	return o
+	return d
+}
+
+// The session of the fixtures, as errors name it.
+const theSession = "DebugSession team-a/inc-1234"
+
+func denied(object, field, msg string) error {
+	return outcome.New(v1alpha1.StateDenied, object, field, msg)
 }
 
 func TestResolve(t *testing.T) {
@@ -43,7 +52,7 @@ func TestResolve(t *testing.T) {
 	cases := map[string]struct {
 		reason string
 		args   args
-		want   outcome
+		want   decision
 	}{
 		// The proposal's tenant isolation example.
 		"TenantAAdminGetsTenantABinding": {
@@ -54,7 +63,7 @@ func TestResolve(t *testing.T) {
 				cc:       clusterConfig("tenant-a-prod", "tenant", "tenant-a"),
 				bindings: tenantBindings,
 			},
-			want: outcome{Bindings: []string{"breakglass-system/tenant-a-debug"}},
+			want: decision{Bindings: []string{"breakglass-system/tenant-a-debug"}},
 		},
 		"TenantBAdminDeniedOnTenantACluster": {
 			reason: "The tenant-a binding applies to the cluster but does not admit a tenant-b admin, so the session is denied rather than falling back to the template.",
@@ -64,7 +73,7 @@ func TestResolve(t *testing.T) {
 				cc:       clusterConfig("tenant-a-prod", "tenant", "tenant-a"),
 				bindings: tenantBindings,
 			},
-			want: outcome{Denied: "no binding for cluster tenant-a-prod admits bob@tenant-b.example (groups tenant-b-admins) to template tenant-debug; 1 binding applies to the cluster"},
+			want: decision{Err: denied(theSession, "spec.requestedBy", "no binding for cluster tenant-a-prod admits bob@tenant-b.example (groups tenant-b-admins) to template tenant-debug; 1 binding applies to the cluster")},
 		},
 		"TenantClusterWithoutBindingFallsBackAndTemplateAdmitsNobody": {
 			reason: "On a cluster of neither tenant no binding applies; the tenant template allows no cluster, so the session is denied.",
@@ -74,7 +83,7 @@ func TestResolve(t *testing.T) {
 				cc:       clusterConfig("shared-1", "tenant", "shared"),
 				bindings: tenantBindings,
 			},
-			want: outcome{Denied: "template tenant-debug does not allow cluster shared-1 and no binding applies to it"},
+			want: decision{Err: denied("DebugSessionTemplate breakglass-system/tenant-debug", "spec.allowed.clusters", "template tenant-debug does not allow cluster shared-1 and no binding applies to it")},
 		},
 
 		// The proposal's priority examples.
@@ -86,7 +95,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{prodClusterASpecific(), productionDefaults()},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/production-defaults"}},
+			want: decision{Bindings: []string{"breakglass-system/production-defaults"}},
 		},
 		"PlatformAdminGlobalWins": {
 			reason: "platform-admin-global (priority 1000, `*`) outranks every other binding for a platform admin.",
@@ -96,7 +105,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{prodClusterASpecific(), productionDefaults(), platformAdminGlobal()},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/platform-admin-global"}},
+			want: decision{Bindings: []string{"breakglass-system/platform-admin-global"}},
 		},
 		"PlatformAdminGlobalMatchesUnconfiguredCluster": {
 			reason: "A `*` binding applies to a cluster that has no ClusterConfig.",
@@ -105,7 +114,7 @@ func TestResolve(t *testing.T) {
 				template: netopsTemplate(),
 				bindings: []v1alpha1.DebugSessionClusterBinding{platformAdminGlobal()},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/platform-admin-global"}},
+			want: decision{Bindings: []string{"breakglass-system/platform-admin-global"}},
 		},
 		"NonAdminSkipsGlobalBinding": {
 			reason: "A netops engineer is not admitted by platform-admin-global, so the next binding that admits them applies.",
@@ -115,7 +124,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{prodClusterASpecific(), productionDefaults(), platformAdminGlobal()},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/production-defaults"}},
+			want: decision{Bindings: []string{"breakglass-system/production-defaults"}},
 		},
 
 		// Template fallback.
@@ -127,7 +136,7 @@ func TestResolve(t *testing.T) {
 				cc:       clusterConfig("dev-cluster-1", "environment", "development"),
 				bindings: []v1alpha1.DebugSessionClusterBinding{prodClusterASpecific(), productionDefaults()},
 			},
-			want: outcome{},
+			want: decision{},
 		},
 		"TemplateFallbackClusterNotAllowed": {
 			reason: "With no binding, a cluster outside the template's allowed.clusters is denied.",
@@ -135,7 +144,7 @@ func TestResolve(t *testing.T) {
 				session:  session("staging-1", "alice@example.com", alice),
 				template: netopsTemplate(),
 			},
-			want: outcome{Denied: "template netops-debug does not allow cluster staging-1 and no binding applies to it"},
+			want: decision{Err: denied("DebugSessionTemplate breakglass-system/netops-debug", "spec.allowed.clusters", "template netops-debug does not allow cluster staging-1 and no binding applies to it")},
 		},
 		"TemplateFallbackRequesterNotAdmitted": {
 			reason: "With no binding, the template's allowlist must admit the requester.",
@@ -143,7 +152,7 @@ func TestResolve(t *testing.T) {
 				session:  session("dev-cluster-1", "dave@example.com", []string{"developers"}),
 				template: netopsTemplate(),
 			},
-			want: outcome{Denied: "template netops-debug does not admit dave@example.com on cluster dev-cluster-1"},
+			want: decision{Err: denied("DebugSessionTemplate breakglass-system/netops-debug", "spec.allowed", "template netops-debug does not admit dave@example.com on cluster dev-cluster-1")},
 		},
 		"TemplateWithoutAllowedIsUnavailable": {
 			reason: "A template without allowed clusters and without bindings is available nowhere.",
@@ -151,7 +160,7 @@ func TestResolve(t *testing.T) {
 				session:  session("dev-cluster-1", "alice@example.com", alice),
 				template: template("netops-debug"),
 			},
-			want: outcome{Denied: "template netops-debug does not allow cluster dev-cluster-1 and no binding applies to it"},
+			want: decision{Err: denied("DebugSessionTemplate breakglass-system/netops-debug", "spec.allowed.clusters", "template netops-debug does not allow cluster dev-cluster-1 and no binding applies to it")},
 		},
 
 		// Candidate selection.
@@ -163,7 +172,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{prodClusterASpecific(disabled)},
 			},
-			want: outcome{},
+			want: decision{},
 		},
 		"UntrustedNamespaceIsIgnored": {
 			reason: "A binding outside bindingNamespaces grants nothing, even if the caller passed it in.",
@@ -173,7 +182,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{binding("backdoor", "netops-debug", inNamespace("team-x"), templateInConfigNS, clusters("*"), allowedGroups("anyone"))},
 			},
-			want: outcome{Denied: "template netops-debug does not admit mallory@example.com on cluster prod-cluster-a"},
+			want: decision{Err: denied("DebugSessionTemplate breakglass-system/netops-debug", "spec.allowed", "template netops-debug does not admit mallory@example.com on cluster prod-cluster-a")},
 		},
 		"AllNamespacesTrusted": {
 			reason: `With bindingNamespaces ["*"] a binding in any namespace is trusted.`,
@@ -184,7 +193,7 @@ func TestResolve(t *testing.T) {
 				bindings: []v1alpha1.DebugSessionClusterBinding{binding("team-x", "netops-debug", inNamespace("team-x"), templateInConfigNS, clusters("prod-*"), allowedGroups("team-x-oncall"))},
 				input:    &v1beta1.Input{BindingNamespaces: []string{"*"}},
 			},
-			want: outcome{Bindings: []string{"team-x/team-x"}},
+			want: decision{Bindings: []string{"team-x/team-x"}},
 		},
 		"TemplateRefNamespaceDefaultsToBindings": {
 			reason: "A templateRef without namespace names a template in the binding's own namespace, not the config namespace.",
@@ -195,7 +204,7 @@ func TestResolve(t *testing.T) {
 				bindings: []v1alpha1.DebugSessionClusterBinding{binding("team-x", "netops-debug", inNamespace("team-x"), clusters("prod-*"), allowedGroups("team-x-oncall"))},
 				input:    &v1beta1.Input{BindingNamespaces: []string{"breakglass-system", "team-x"}},
 			},
-			want: outcome{Denied: "template netops-debug does not admit tim@example.com on cluster prod-cluster-a"},
+			want: decision{Err: denied("DebugSessionTemplate breakglass-system/netops-debug", "spec.allowed", "template netops-debug does not admit tim@example.com on cluster prod-cluster-a")},
 		},
 		"OtherTemplatesBindingIsIgnored": {
 			reason: "A binding of another template does not apply.",
@@ -205,7 +214,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{binding("other", "privileged-debug", clusters("*"), allowedGroups("team-x-oncall"))},
 			},
-			want: outcome{Denied: "template netops-debug does not admit tim@example.com on cluster prod-cluster-a"},
+			want: decision{Err: denied("DebugSessionTemplate breakglass-system/netops-debug", "spec.allowed", "template netops-debug does not admit tim@example.com on cluster prod-cluster-a")},
 		},
 		"EmptySelectorMatchesConfiguredCluster": {
 			reason: "An empty clusterSelector matches every cluster that has a ClusterConfig.",
@@ -215,7 +224,7 @@ func TestResolve(t *testing.T) {
 				cc:       clusterConfig("prod-cluster-a"),
 				bindings: []v1alpha1.DebugSessionClusterBinding{binding("everywhere", "netops-debug", selector(&metav1.LabelSelector{}))},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/everywhere"}},
+			want: decision{Bindings: []string{"breakglass-system/everywhere"}},
 		},
 		"SelectorNeverMatchesWithoutClusterConfig": {
 			reason: "Without a ClusterConfig there are no labels, so even an empty selector does not match and the template applies alone.",
@@ -224,7 +233,7 @@ func TestResolve(t *testing.T) {
 				template: netopsTemplate(),
 				bindings: []v1alpha1.DebugSessionClusterBinding{binding("everywhere", "netops-debug", selector(&metav1.LabelSelector{}))},
 			},
-			want: outcome{},
+			want: decision{},
 		},
 		"ClusterConfigOfAnotherClusterIsIgnored": {
 			reason: "A ClusterConfig whose name is not the session's cluster does not lend its labels.",
@@ -234,7 +243,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{productionDefaults(allowedGroups("nobody"))},
 			},
-			want: outcome{},
+			want: decision{},
 		},
 		"SelectorMatchExpressions": {
 			reason: "matchExpressions are evaluated on the ClusterConfig's labels.",
@@ -244,7 +253,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{binding("eu", "netops-debug", selector(&metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "region", Operator: metav1.LabelSelectorOpIn, Values: []string{"eu-west", "eu-central"}}}}))},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/eu"}},
+			want: decision{Bindings: []string{"breakglass-system/eu"}},
 		},
 		"ClustersOrSelector": {
 			reason: "A binding applies when its clusters list OR its selector matches.",
@@ -254,7 +263,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{binding("either", "netops-debug", clusters("dev-*"), selector(matchLabels("environment", "production")))},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/either"}},
+			want: decision{Bindings: []string{"breakglass-system/either"}},
 		},
 		"MalformedSelectorMatchesNothingAndWarns": {
 			reason: "A malformed selector matches no cluster, and a warning names the binding and the field.",
@@ -264,7 +273,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{binding("broken", "netops-debug", selector(&metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "environment", Operator: "Equals", Values: []string{"production"}}}}))},
 			},
-			want: outcome{Warnings: []string{`DebugSessionClusterBinding breakglass-system/broken spec.clusterSelector: "Equals" is not a valid label selector operator; it matches no cluster`}},
+			want: decision{Warnings: []string{`DebugSessionClusterBinding breakglass-system/broken spec.clusterSelector: "Equals" is not a valid label selector operator; it matches no cluster`}},
 		},
 		"InvalidGlobMatchesNothingAndWarns": {
 			reason: "An invalid clusters glob matches nothing, and a warning names the binding and the entry; the other entries still work.",
@@ -274,7 +283,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{binding("typo", "netops-debug", clusters("[prod-*", "prod-cluster-a"))},
 			},
-			want: outcome{
+			want: decision{
 				Bindings: []string{"breakglass-system/typo"},
 				Warnings: []string{`DebugSessionClusterBinding breakglass-system/typo spec.clusters[0]: invalid glob "[prod-*": unterminated character class; it matches no cluster`},
 			},
@@ -287,7 +296,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{prodClusterASpecific(allowedUsers("[alice"), allowedGroups("sre-oncall"))},
 			},
-			want: outcome{
+			want: decision{
 				Bindings: []string{"breakglass-system/prod-cluster-a-specific"},
 				Warnings: []string{
 					`DebugSessionClusterBinding breakglass-system/prod-cluster-a-specific spec.allowed.users[0]: invalid glob "[alice": unterminated character class; it matches nothing`,
@@ -305,7 +314,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{prodClusterASpecific(func(b *v1alpha1.DebugSessionClusterBinding) { b.Spec.Allowed = &v1alpha1.Allowed{} })},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/prod-cluster-a-specific"}},
+			want: decision{Bindings: []string{"breakglass-system/prod-cluster-a-specific"}},
 		},
 		"BindingAllowlistReplacesTemplates": {
 			reason: "A binding that lists anyone replaces the template's allowlist entirely: the template's groups no longer count.",
@@ -315,7 +324,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{prodClusterASpecific(allowedUsers("admin@example.com"))},
 			},
-			want: outcome{Denied: "no binding for cluster prod-cluster-a admits nora@example.com (groups netops-team) to template netops-debug; 1 binding applies to the cluster"},
+			want: decision{Err: denied(theSession, "spec.requestedBy", "no binding for cluster prod-cluster-a admits nora@example.com (groups netops-team) to template netops-debug; 1 binding applies to the cluster")},
 		},
 		"EmptyAllowlistAdmitsNobody": {
 			reason: "When neither the binding nor the template lists anyone, nobody is admitted.",
@@ -325,7 +334,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{prodClusterASpecific()},
 			},
-			want: outcome{Denied: "no binding for cluster prod-cluster-a admits alice@example.com (no groups) to template netops-debug; 1 binding applies to the cluster"},
+			want: decision{Err: denied(theSession, "spec.requestedBy", "no binding for cluster prod-cluster-a admits alice@example.com (no groups) to template netops-debug; 1 binding applies to the cluster")},
 		},
 		"PlainUserMatchesCaseInsensitively": {
 			reason: "A user entry without metacharacters is an identity and matches regardless of case.",
@@ -335,7 +344,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{prodClusterASpecific(allowedUsers("Alice@Example.COM"))},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/prod-cluster-a-specific"}},
+			want: decision{Bindings: []string{"breakglass-system/prod-cluster-a-specific"}},
 		},
 		"UserGlobIsCaseSensitive": {
 			reason: "A user glob matches exactly as written.",
@@ -345,7 +354,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{prodClusterASpecific(allowedUsers("*@EXAMPLE.com"))},
 			},
-			want: outcome{Denied: "no binding for cluster prod-cluster-a admits alice@example.com (no groups) to template netops-debug; 1 binding applies to the cluster"},
+			want: decision{Err: denied(theSession, "spec.requestedBy", "no binding for cluster prod-cluster-a admits alice@example.com (no groups) to template netops-debug; 1 binding applies to the cluster")},
 		},
 		"UserGlobMatches": {
 			reason: "A user glob admits every matching identity.",
@@ -355,7 +364,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{prodClusterASpecific(allowedUsers("*@example.com"))},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/prod-cluster-a-specific"}},
+			want: decision{Bindings: []string{"breakglass-system/prod-cluster-a-specific"}},
 		},
 		"GroupGlobMatches": {
 			reason: "Group entries are globs.",
@@ -365,7 +374,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{prodClusterASpecific(allowedGroups("sre-*"))},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/prod-cluster-a-specific"}},
+			want: decision{Bindings: []string{"breakglass-system/prod-cluster-a-specific"}},
 		},
 		"GroupIsCaseSensitive": {
 			reason: "Groups match exactly, unlike user identities.",
@@ -375,7 +384,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{prodClusterASpecific(allowedGroups("sre-oncall"))},
 			},
-			want: outcome{Denied: "no binding for cluster prod-cluster-a admits alice@example.com (groups SRE-oncall) to template netops-debug; 1 binding applies to the cluster"},
+			want: decision{Err: denied(theSession, "spec.requestedBy", "no binding for cluster prod-cluster-a admits alice@example.com (groups SRE-oncall) to template netops-debug; 1 binding applies to the cluster")},
 		},
 		"DeniedMessageCountsBindings": {
 			reason: "The denial names user, groups, template and cluster and counts the bindings that apply.",
@@ -385,7 +394,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{prodClusterASpecific(), productionDefaults()},
 			},
-			want: outcome{Denied: "no binding for cluster prod-cluster-a admits dave@example.com (groups developers, testers) to template netops-debug; 2 bindings apply to the cluster"},
+			want: decision{Err: denied(theSession, "spec.requestedBy", "no binding for cluster prod-cluster-a admits dave@example.com (groups developers, testers) to template netops-debug; 2 bindings apply to the cluster")},
 		},
 
 		// Pick: specificity and ties.
@@ -397,7 +406,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{binding("a-glob", "netops-debug", clusters("prod-cluster-*")), binding("z-exact", "netops-debug", clusters("prod-cluster-a"))},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/z-exact"}},
+			want: decision{Bindings: []string{"breakglass-system/z-exact"}},
 		},
 		"LongerLiteralGlobWins": {
 			reason: "Between globs, the one with more literal characters is more specific.",
@@ -407,7 +416,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{binding("a-short", "netops-debug", clusters("prod-*")), binding("z-long", "netops-debug", clusters("prod-cluster-?"))},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/z-long"}},
+			want: decision{Bindings: []string{"breakglass-system/z-long"}},
 		},
 		"GlobBeatsSelector": {
 			reason: "A glob with literal text is more specific than a clusterSelector.",
@@ -417,7 +426,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{binding("a-selector", "netops-debug", selector(matchLabels("environment", "production"))), binding("z-glob", "netops-debug", clusters("prod-*"))},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/z-glob"}},
+			want: decision{Bindings: []string{"breakglass-system/z-glob"}},
 		},
 		"SelectorBeatsWildcard": {
 			reason: "A clusterSelector is more specific than `*`.",
@@ -427,7 +436,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{binding("a-star", "netops-debug", clusters("*")), binding("z-selector", "netops-debug", selector(matchLabels("environment", "production")))},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/z-selector"}},
+			want: decision{Bindings: []string{"breakglass-system/z-selector"}},
 		},
 		"GlobWithoutLiteralsIsAWildcard": {
 			reason: "A glob with no literal characters, like `?*`, says no more than `*`, so a selector beats it.",
@@ -437,7 +446,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{binding("a-any", "netops-debug", clusters("?*")), binding("z-selector", "netops-debug", selector(matchLabels("environment", "production")))},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/z-selector"}},
+			want: decision{Bindings: []string{"breakglass-system/z-selector"}},
 		},
 		"MostSpecificMatchOfABindingCounts": {
 			reason: "A binding that matches both by `*` and by exact name ranks as exact.",
@@ -447,7 +456,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{binding("a-glob", "netops-debug", clusters("prod-*")), binding("z-both", "netops-debug", clusters("*", "prod-cluster-a"))},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/z-both"}},
+			want: decision{Bindings: []string{"breakglass-system/z-both"}},
 		},
 		"TrueTieWarnsAndPicksByNamespaceName": {
 			reason: "Two bindings with the same priority and specificity tie: the first by namespace/name applies, and a warning names both.",
@@ -457,7 +466,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{binding("b-second", "netops-debug", clusters("prod-*")), binding("a-first", "netops-debug", clusters("prod-*"))},
 			},
-			want: outcome{
+			want: decision{
 				Bindings: []string{"breakglass-system/a-first"},
 				Warnings: []string{"DebugSessionClusterBindings breakglass-system/a-first and breakglass-system/b-second tie for cluster prod-cluster-a (priority 0, glob with 5 literal characters); using breakglass-system/a-first, the first by namespace/name: give one a higher priority"},
 			},
@@ -474,7 +483,7 @@ func TestResolve(t *testing.T) {
 				},
 				input: &v1beta1.Input{BindingNamespaces: []string{"ops-a", "ops-b"}},
 			},
-			want: outcome{
+			want: decision{
 				Bindings: []string{"ops-a/z"},
 				Warnings: []string{"DebugSessionClusterBindings ops-a/z and ops-b/a tie for cluster prod-cluster-a (priority 0, exact cluster name); using ops-a/z, the first by namespace/name: give one a higher priority"},
 			},
@@ -487,7 +496,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{binding("a", "netops-debug", clusters("prod-*")), binding("b", "netops-debug", clusters("prod-c*"))},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/b"}},
+			want: decision{Bindings: []string{"breakglass-system/b"}},
 		},
 		"TieWithNonAdmittingBindingIsNoTie": {
 			reason: "A binding that does not admit the requester cannot be picked, so it does not tie.",
@@ -497,7 +506,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{binding("a", "netops-debug", clusters("prod-*")), binding("b", "netops-debug", clusters("prod-*"), allowedGroups("nobody"))},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/a"}},
+			want: decision{Bindings: []string{"breakglass-system/a"}},
 		},
 
 		// bindingRef.
@@ -509,7 +518,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{prodClusterASpecific(), productionDefaults()},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/prod-cluster-a-specific"}},
+			want: decision{Bindings: []string{"breakglass-system/prod-cluster-a-specific"}},
 		},
 		"BindingRefToNonCandidateIsDenied": {
 			reason: "A bindingRef that names no binding applying to the cluster is denied, not ignored.",
@@ -519,7 +528,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{productionDefaults(), binding("dev-only", "netops-debug", clusters("dev-*"))},
 			},
-			want: outcome{Denied: "spec.bindingRef breakglass-system/dev-only is not a binding of template netops-debug for cluster prod-cluster-a"},
+			want: decision{Err: denied(theSession, "spec.bindingRef", "spec.bindingRef breakglass-system/dev-only is not a binding of template netops-debug for cluster prod-cluster-a")},
 		},
 		"BindingRefNotAdmittingIsDenied": {
 			reason: "A bindingRef to a binding that does not admit the requester is denied.",
@@ -529,7 +538,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{productionDefaults(), platformAdminGlobal(allowedGroups("platform-admins"))},
 			},
-			want: outcome{Denied: "binding breakglass-system/platform-admin-global (spec.bindingRef) does not admit alice@example.com to template netops-debug on cluster prod-cluster-a"},
+			want: decision{Err: denied("DebugSessionClusterBinding breakglass-system/platform-admin-global", "spec.allowed", "binding breakglass-system/platform-admin-global (spec.bindingRef) does not admit alice@example.com to template netops-debug on cluster prod-cluster-a")},
 		},
 		"BindingRefWithoutCandidatesIsDenied": {
 			reason: "A bindingRef cannot be honoured by the template fallback.",
@@ -539,7 +548,7 @@ func TestResolve(t *testing.T) {
 				cc:       clusterConfig("dev-cluster-1"),
 				bindings: []v1alpha1.DebugSessionClusterBinding{productionDefaults()},
 			},
-			want: outcome{Denied: "spec.bindingRef breakglass-system/production-defaults is not a binding of template netops-debug for cluster dev-cluster-1: no binding applies to the cluster"},
+			want: decision{Err: denied(theSession, "spec.bindingRef", "spec.bindingRef breakglass-system/production-defaults is not a binding of template netops-debug for cluster dev-cluster-1: no binding applies to the cluster")},
 		},
 		"BindingRefSkipsTieWarning": {
 			reason: "An explicit choice settles a tie, so no warning is given.",
@@ -549,7 +558,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{binding("a", "netops-debug", clusters("prod-*")), binding("b", "netops-debug", clusters("prod-*"))},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/b"}},
+			want: decision{Bindings: []string{"breakglass-system/b"}},
 		},
 
 		// mergeMode.
@@ -561,7 +570,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{platformAdminGlobal(additive), productionDefaults(), prodClusterASpecific()},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/platform-admin-global", "breakglass-system/production-defaults"}},
+			want: decision{Bindings: []string{"breakglass-system/platform-admin-global", "breakglass-system/production-defaults"}},
 		},
 		"AdditiveChainToTheEnd": {
 			reason: "When every binding is additive, all candidates merge.",
@@ -571,7 +580,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{platformAdminGlobal(additive), productionDefaults(additive), prodClusterASpecific(additive)},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/platform-admin-global", "breakglass-system/production-defaults", "breakglass-system/prod-cluster-a-specific"}},
+			want: decision{Bindings: []string{"breakglass-system/platform-admin-global", "breakglass-system/production-defaults", "breakglass-system/prod-cluster-a-specific"}},
 		},
 		"AdditiveChainIncludesBindingsThatDoNotAdmit": {
 			reason: "Lower bindings join the chain whatever their allowlist, so their mandatory constraints never depend on who asks.",
@@ -581,7 +590,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{platformAdminGlobal(additive), productionDefaults(allowedGroups("netops-team"))},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/platform-admin-global", "breakglass-system/production-defaults"}},
+			want: decision{Bindings: []string{"breakglass-system/platform-admin-global", "breakglass-system/production-defaults"}},
 		},
 		"AdditiveChainStartsAtPick": {
 			reason: "The chain starts at the picked binding: higher candidates that did not admit the requester stay out.",
@@ -591,7 +600,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{platformAdminGlobal(additive), productionDefaults(additive), prodClusterASpecific()},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/production-defaults", "breakglass-system/prod-cluster-a-specific"}},
+			want: decision{Bindings: []string{"breakglass-system/production-defaults", "breakglass-system/prod-cluster-a-specific"}},
 		},
 		"DuplicateBindingCountsOnce": {
 			reason: "The same binding passed twice is one candidate, so it neither ties with itself nor chains twice.",
@@ -601,7 +610,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{prodClusterASpecific(additive), prodClusterASpecific(additive)},
 			},
-			want: outcome{Bindings: []string{"breakglass-system/prod-cluster-a-specific"}},
+			want: decision{Bindings: []string{"breakglass-system/prod-cluster-a-specific"}},
 		},
 
 		// Bad input.
@@ -613,7 +622,7 @@ func TestResolve(t *testing.T) {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{platformAdminGlobal(allowedUsers("*"))},
 			},
-			want: outcome{Denied: "spec.requestedBy is empty: a session must name its requester"},
+			want: decision{Err: denied(theSession, "spec.requestedBy", "spec.requestedBy is empty: a session must name its requester")},
 		},
 		"EmptyClusterIsDenied": {
 			reason: "A `*` binding must not apply to a session without a cluster.",
@@ -622,20 +631,20 @@ func TestResolve(t *testing.T) {
 				template: netopsTemplate(),
 				bindings: []v1alpha1.DebugSessionClusterBinding{platformAdminGlobal()},
 			},
-			want: outcome{Denied: "spec.cluster is empty: a session must name its cluster"},
+			want: decision{Err: denied(theSession, "spec.cluster", "spec.cluster is empty: a session must name its cluster")},
 		},
 		"NilTemplateIsDenied": {
 			reason: "Resolution without a template denies rather than panics.",
 			args: args{
 				session: session("prod-cluster-a", "alice@example.com", alice),
 			},
-			want: outcome{Denied: "there is no session or no template to resolve"},
+			want: decision{Err: denied("", "", "there is no session or no template to resolve")},
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got := Resolve(Request{Session: tc.args.session, Template: tc.args.template, ClusterConfig: tc.args.cc, Bindings: tc.args.bindings, Input: tc.args.input})
-			if diff := cmp.Diff(tc.want, outcomeOf(got)); diff != "" {
+			got, err := Resolve(Request{Session: tc.args.session, Template: tc.args.template, ClusterConfig: tc.args.cc, Bindings: tc.args.bindings, Input: tc.args.input})
+			if diff := cmp.Diff(tc.want, decisionOf(got, err), cmpopts.EquateErrors()); diff != "" {
 				t.Errorf("%s\nResolve(...): -want, +got:\n%s", tc.reason, diff)
 			}
 		})
@@ -671,7 +680,7 @@ func TestResolveCandidates(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got := Resolve(Request{Session: tc.session, Template: netopsTemplate(), ClusterConfig: prodA, Bindings: tc.bindings})
+			got, _ := Resolve(Request{Session: tc.session, Template: netopsTemplate(), ClusterConfig: prodA, Bindings: tc.bindings})
 			for i := range got.Candidates {
 				got.Candidates[i].Binding = nil // Compared by the outcome tests.
 			}

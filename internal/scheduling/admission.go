@@ -13,12 +13,8 @@ import (
 	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
 	"github.com/k8s-breakglass/function-debug-session/internal/glob"
+	"github.com/k8s-breakglass/function-debug-session/internal/names"
 )
-
-// policySuffix turns a workload name into the name of its admission policy
-// and binding. Both are cluster-scoped, so the name must be unique per
-// session, which the workload name is.
-const policySuffix = "-denied-nodes"
 
 // AdmissionTarget identifies a session's debug pods on the target cluster.
 type AdmissionTarget struct {
@@ -62,14 +58,14 @@ func DeniedNodeAdmission(c *v1alpha1.SchedulingConstraints, mode v1beta1.DeniedN
 	}
 	switch mode {
 	case v1beta1.DeniedNodeGlobsReject:
-		return nil, failed("%s: the patterns %s cannot be enforced by node affinity and the function input sets deniedNodeGlobs: %s; list exact node names, or set deniedNodeGlobs: %s",
+		return nil, failed("", constraintsPath.Child("deniedNodes").String(), "%s: the patterns %s cannot be enforced by node affinity and the function input sets deniedNodeGlobs: %s; list exact node names, or set deniedNodeGlobs: %s",
 			constraintsPath.Child("deniedNodes"), quoteAll(globs), v1beta1.DeniedNodeGlobsReject, v1beta1.DeniedNodeGlobsAdmissionPolicy)
 	case "", v1beta1.DeniedNodeGlobsAdmissionPolicy:
 	default:
-		return nil, failed("the function input's deniedNodeGlobs %q is not supported; use %s or %s", mode, v1beta1.DeniedNodeGlobsAdmissionPolicy, v1beta1.DeniedNodeGlobsReject)
+		return nil, failed("Input", "deniedNodeGlobs", "the function input's deniedNodeGlobs %q is not supported; use %s or %s", mode, v1beta1.DeniedNodeGlobsAdmissionPolicy, v1beta1.DeniedNodeGlobsReject)
 	}
 	if t.Workload == "" || t.Namespace == "" {
-		return nil, failed("cannot build the denied nodes admission policy of DebugSession %s without the workload name and namespace", t.Session)
+		return nil, failed("DebugSession "+t.Session, "", "cannot build the denied nodes admission policy of DebugSession %s without the workload name and namespace", t.Session)
 	}
 	policy, binding, err := deniedNodePolicy(globs, t)
 	if err != nil {
@@ -84,12 +80,6 @@ func DeniedNodeAdmission(c *v1alpha1.SchedulingConstraints, mode v1beta1.DeniedN
 		return nil, err
 	}
 	return &NodeAdmission{Policy: p, Binding: b}, nil
-}
-
-// PolicyName returns the name of the admission policy, and of its binding,
-// for a session's workload.
-func PolicyName(workload string) string {
-	return workload + policySuffix
 }
 
 // deniedNodePolicy builds the typed policy and binding. The CEL follows what
@@ -110,13 +100,13 @@ func deniedNodePolicy(globs []string, t AdmissionTarget) (*admissionregistration
 	for _, g := range globs {
 		re, err := glob.Regexp(g)
 		if err != nil {
-			return nil, nil, failed("%s: %v", constraintsPath.Child("deniedNodes"), err)
+			return nil, nil, failed("", constraintsPath.Child("deniedNodes").String(), "%s: %v", constraintsPath.Child("deniedNodes"), err)
 		}
 		res = append(res, re)
 	}
 	patterns := strings.Join(globs, ", ")
 	prefix := t.Workload + "-"
-	name := PolicyName(t.Workload)
+	name := names.DeniedNodesPolicy(t.Workload)
 	fail := admissionregistrationv1.Fail
 	scope := admissionregistrationv1.NamespacedScope
 	forbidden := metav1.StatusReasonForbidden
@@ -211,7 +201,7 @@ func celString(s string) string {
 func toUnstructured(obj runtime.Object) (*unstructured.Unstructured, error) {
 	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
 	if err != nil {
-		return nil, failed("cannot convert the denied nodes admission policy to an unstructured object: %v", err)
+		return nil, failed("", "", "cannot convert the denied nodes admission policy to an unstructured object: %v", err)
 	}
 	// Typed objects always serialise an empty status and creation time;
 	// they would only be noise in the desired state.

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
@@ -46,18 +47,18 @@ func TestDeniedNodeAdmission(t *testing.T) {
 		"GlobReject": {
 			reason: "Reject mode fails the session rather than drop the glob silently.",
 			args:   args{c: &sc{DeniedNodes: []string{"old-*", "cp-*", "node-a"}}, mode: v1beta1.DeniedNodeGlobsReject, target: target},
-			want: want{err: failed(`spec.schedulingConstraints.deniedNodes: the patterns "cp-*", "old-*" cannot be enforced by node affinity and the function input sets deniedNodeGlobs: Reject; ` +
+			want: want{err: failed("", "spec.schedulingConstraints.deniedNodes", `spec.schedulingConstraints.deniedNodes: the patterns "cp-*", "old-*" cannot be enforced by node affinity and the function input sets deniedNodeGlobs: Reject; `+
 				"list exact node names, or set deniedNodeGlobs: AdmissionPolicy")},
 		},
 		"UnknownMode": {
 			reason: "An unknown mode is a configuration error, not a silent default.",
 			args:   args{c: &sc{DeniedNodes: []string{"cp-*"}}, mode: "Ignore", target: target},
-			want:   want{err: failed(`the function input's deniedNodeGlobs "Ignore" is not supported; use AdmissionPolicy or Reject`)},
+			want:   want{err: failed("Input", "deniedNodeGlobs", `the function input's deniedNodeGlobs "Ignore" is not supported; use AdmissionPolicy or Reject`)},
 		},
 		"NoWorkload": {
 			reason: "Without the workload name the session's pods cannot be recognised.",
 			args:   args{c: &sc{DeniedNodes: []string{"cp-*"}}, target: AdmissionTarget{Session: "team-a/inc-1234"}},
-			want:   want{err: failed("cannot build the denied nodes admission policy of DebugSession team-a/inc-1234 without the workload name and namespace")},
+			want:   want{err: failed("DebugSession team-a/inc-1234", "", "cannot build the denied nodes admission policy of DebugSession team-a/inc-1234 without the workload name and namespace")},
 		},
 	}
 	for name, tc := range cases {
@@ -66,7 +67,7 @@ func TestDeniedNodeAdmission(t *testing.T) {
 			if diff := cmp.Diff(tc.want.policy, got != nil); diff != "" {
 				t.Errorf("%s\nDeniedNodeAdmission(...): -want policy, +got policy:\n%s", tc.reason, diff)
 			}
-			if diff := cmp.Diff(tc.want.err, err, equateErrors()); diff != "" {
+			if diff := cmp.Diff(tc.want.err, err, cmpopts.EquateErrors()); diff != "" {
 				t.Errorf("%s\nDeniedNodeAdmission(...): -want error, +got error:\n%s", tc.reason, diff)
 			}
 		})

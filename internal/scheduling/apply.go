@@ -27,6 +27,11 @@ type UserNodeSelector struct {
 	Allowed bool
 }
 
+// object names the session as errors do.
+func (u UserNodeSelector) object() string {
+	return v1alpha1.DebugSessionKind + " " + u.Session
+}
+
 // Check returns a Denied error when the user's nodeSelector may not be
 // used: the binding does not allow one, a label is invalid, or it asks for
 // nodes the constraints c exclude. A user's selector can only narrow where
@@ -37,7 +42,7 @@ func (u UserNodeSelector) Check(c *v1alpha1.SchedulingConstraints) error {
 	}
 	p := field.NewPath("spec", "nodeSelector")
 	if !u.Allowed {
-		return denied("DebugSession %s %s: the binding does not allow a user nodeSelector (allowUserNodeSelector is not true); remove it to request this session", u.Session, p)
+		return denied(u.object(), p.String(), "DebugSession %s %s: the binding does not allow a user nodeSelector (allowUserNodeSelector is not true); remove it to request this session", u.Session, p)
 	}
 	if c == nil {
 		c = &v1alpha1.SchedulingConstraints{}
@@ -46,17 +51,17 @@ func (u UserNodeSelector) Check(c *v1alpha1.SchedulingConstraints) error {
 		v := u.NodeSelector[k]
 		kp := p.Key(k)
 		if errs := validateLabel(k, v, kp); len(errs) > 0 {
-			return denied("DebugSession %s: %v", u.Session, errs.ToAggregate())
+			return denied(u.object(), kp.String(), "DebugSession %s: %v", u.Session, errs.ToAggregate())
 		}
 		if want, ok := c.NodeSelector[k]; ok && want != v {
-			return denied("DebugSession %s %s: asks for %q but the mandatory scheduling constraints require %s=%s", u.Session, kp, v, k, want)
+			return denied(u.object(), kp.String(), "DebugSession %s %s: asks for %q but the mandatory scheduling constraints require %s=%s", u.Session, kp, v, k, want)
 		}
 		if d, ok := c.DeniedNodeLabels[k]; ok && (d == AnyValue || d == v) {
-			return denied("DebugSession %s %s: asks for nodes labelled %s=%s, which the mandatory scheduling constraints deny", u.Session, kp, k, v)
+			return denied(u.object(), kp.String(), "DebugSession %s %s: asks for nodes labelled %s=%s, which the mandatory scheduling constraints deny", u.Session, kp, k, v)
 		}
 		if ra := c.RequiredNodeAffinity; ra != nil && len(ra.NodeSelectorTerms) > 0 &&
 			!slices.ContainsFunc(ra.NodeSelectorTerms, func(t corev1.NodeSelectorTerm) bool { return !contradicts(t, k, v) }) {
-			return denied("DebugSession %s %s: asks for nodes labelled %s=%s, which the mandatory required node affinity excludes", u.Session, kp, k, v)
+			return denied(u.object(), kp.String(), "DebugSession %s %s: asks for nodes labelled %s=%s, which the mandatory required node affinity excludes", u.Session, kp, k, v)
 		}
 	}
 	return nil
@@ -126,10 +131,10 @@ func Constrain(c *v1alpha1.SchedulingConstraints, u UserNodeSelector) func(*core
 // when the user's request is at fault, else Failed.
 func Apply(spec *corev1.PodSpec, c *v1alpha1.SchedulingConstraints, u UserNodeSelector) error {
 	if spec == nil {
-		return failed("there is no pod spec to apply the scheduling constraints to")
+		return failed("", "", "there is no pod spec to apply the scheduling constraints to")
 	}
 	if errs := validate(c, constraintsPath); len(errs) > 0 {
-		return failed("the effective scheduling constraints: %v", errs.ToAggregate())
+		return failed("", constraintsPath.String(), "the effective scheduling constraints: %v", errs.ToAggregate())
 	}
 	if err := u.Check(c); err != nil {
 		return err
@@ -155,7 +160,7 @@ func Apply(spec *corev1.PodSpec, c *v1alpha1.SchedulingConstraints, u UserNodeSe
 		terms, err = and(terms, d)
 	}
 	if err != nil {
-		return failed("the pod template's required node affinity (%d terms) AND-ed with the mandatory one (%d terms) %v",
+		return failed("", podAffinityPath.Child("nodeSelectorTerms").String(), "the pod template's required node affinity (%d terms) AND-ed with the mandatory one (%d terms) %v",
 			len(podTerms), len(nodeSelectorTerms(c.RequiredNodeAffinity)), err)
 	}
 	if len(terms) > 0 {
@@ -216,7 +221,7 @@ func podRequiredTerms(spec *corev1.PodSpec) ([]corev1.NodeSelectorTerm, error) {
 		return len(t.MatchExpressions) == 0 && len(t.MatchFields) == 0
 	})
 	if len(terms) == 0 {
-		return nil, failed("the pod template's %s: no term selects any node (a required affinity needs at least one non-empty term)", podAffinityPath.Child("nodeSelectorTerms"))
+		return nil, failed("", podAffinityPath.Child("nodeSelectorTerms").String(), "the pod template's %s: no term selects any node (a required affinity needs at least one non-empty term)", podAffinityPath.Child("nodeSelectorTerms"))
 	}
 	return terms, nil
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -106,7 +107,7 @@ func TestApply(t *testing.T) {
 		"TooManyTerms": {
 			reason: "A pod template's terms AND-ed with the mandatory ones beyond 128 fail the session with a clear message.",
 			args:   args{spec: podWithRequired(terms("pool", 20)...), c: required(terms("zone", 7)...)},
-			want:   want{spec: podWithRequired(terms("pool", 20)...), err: failed("the pod template's required node affinity (20 terms) AND-ed with the mandatory one (7 terms) gives 140 terms, more than the 128 allowed")},
+			want:   want{spec: podWithRequired(terms("pool", 20)...), err: failed("", "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms", "the pod template's required node affinity (20 terms) AND-ed with the mandatory one (7 terms) gives 140 terms, more than the 128 allowed")},
 		},
 		"PodEmptyTermsDropped": {
 			reason: "An empty pod term matches no node; dropping it keeps the OR unchanged instead of widening it.",
@@ -118,7 +119,7 @@ func TestApply(t *testing.T) {
 			args:   args{spec: podWithRequired(corev1.NodeSelectorTerm{}), c: required(term(in("zone", "1")))},
 			want: want{
 				spec: podWithRequired(corev1.NodeSelectorTerm{}),
-				err:  failed("the pod template's spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms: no term selects any node (a required affinity needs at least one non-empty term)"),
+				err:  failed("", "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms", "the pod template's spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms: no term selects any node (a required affinity needs at least one non-empty term)"),
 			},
 		},
 		"PreferencesAndAntiAffinityAppended": {
@@ -156,7 +157,7 @@ func TestApply(t *testing.T) {
 		"UserSelectorNotAllowed": {
 			reason: "A user nodeSelector without allowUserNodeSelector denies the session and leaves the spec alone.",
 			args:   args{spec: &corev1.PodSpec{}, user: UserNodeSelector{Session: session, NodeSelector: map[string]string{"zone": "b"}}},
-			want:   want{spec: &corev1.PodSpec{}, err: denied("DebugSession team-a/inc-1234 spec.nodeSelector: the binding does not allow a user nodeSelector (allowUserNodeSelector is not true); remove it to request this session")},
+			want:   want{spec: &corev1.PodSpec{}, err: denied("DebugSession team-a/inc-1234", "spec.nodeSelector", "DebugSession team-a/inc-1234 spec.nodeSelector: the binding does not allow a user nodeSelector (allowUserNodeSelector is not true); remove it to request this session")},
 		},
 		"UserSelectorEmptyNotAllowed": {
 			reason: "An empty user nodeSelector asks for nothing, so it is fine without permission.",
@@ -170,7 +171,7 @@ func TestApply(t *testing.T) {
 				c:    &sc{NodeSelector: map[string]string{"node-pool": "general-purpose"}},
 				user: UserNodeSelector{Session: session, Allowed: true, NodeSelector: map[string]string{"node-pool": "gpu"}},
 			},
-			want: want{spec: &corev1.PodSpec{}, err: denied(`DebugSession team-a/inc-1234 spec.nodeSelector[node-pool]: asks for "gpu" but the mandatory scheduling constraints require node-pool=general-purpose`)},
+			want: want{spec: &corev1.PodSpec{}, err: denied("DebugSession team-a/inc-1234", "spec.nodeSelector[node-pool]", `DebugSession team-a/inc-1234 spec.nodeSelector[node-pool]: asks for "gpu" but the mandatory scheduling constraints require node-pool=general-purpose`)},
 		},
 		"UserSelectorAsksForDeniedLabel": {
 			reason: "A user cannot ask for nodes whose label is denied.",
@@ -179,7 +180,7 @@ func TestApply(t *testing.T) {
 				c:    &sc{DeniedNodeLabels: map[string]string{"node-role.kubernetes.io/control-plane": "*"}},
 				user: UserNodeSelector{Session: session, Allowed: true, NodeSelector: map[string]string{"node-role.kubernetes.io/control-plane": ""}},
 			},
-			want: want{spec: &corev1.PodSpec{}, err: denied("DebugSession team-a/inc-1234 spec.nodeSelector[node-role.kubernetes.io/control-plane]: asks for nodes labelled node-role.kubernetes.io/control-plane=, which the mandatory scheduling constraints deny")},
+			want: want{spec: &corev1.PodSpec{}, err: denied("DebugSession team-a/inc-1234", "spec.nodeSelector[node-role.kubernetes.io/control-plane]", "DebugSession team-a/inc-1234 spec.nodeSelector[node-role.kubernetes.io/control-plane]: asks for nodes labelled node-role.kubernetes.io/control-plane=, which the mandatory scheduling constraints deny")},
 		},
 		"UserSelectorContradictsRequiredAffinity": {
 			reason: "A user cannot ask for nodes no mandatory required term allows.",
@@ -188,7 +189,7 @@ func TestApply(t *testing.T) {
 				c:    required(term(in("tenant", "tenant-a"))),
 				user: UserNodeSelector{Session: session, Allowed: true, NodeSelector: map[string]string{"tenant": "tenant-b"}},
 			},
-			want: want{spec: &corev1.PodSpec{}, err: denied("DebugSession team-a/inc-1234 spec.nodeSelector[tenant]: asks for nodes labelled tenant=tenant-b, which the mandatory required node affinity excludes")},
+			want: want{spec: &corev1.PodSpec{}, err: denied("DebugSession team-a/inc-1234", "spec.nodeSelector[tenant]", "DebugSession team-a/inc-1234 spec.nodeSelector[tenant]: asks for nodes labelled tenant=tenant-b, which the mandatory required node affinity excludes")},
 		},
 		"UserSelectorFitsOneRequiredTerm": {
 			reason: "A user selector that one OR-ed term allows is fine.",
@@ -205,19 +206,19 @@ func TestApply(t *testing.T) {
 		"UserSelectorInvalid": {
 			reason: "An invalid label in the user's selector is the user's fault.",
 			args:   args{spec: &corev1.PodSpec{}, user: UserNodeSelector{Session: session, Allowed: true, NodeSelector: map[string]string{"zone": "a b"}}},
-			want: want{spec: &corev1.PodSpec{}, err: denied("DebugSession team-a/inc-1234: %v", field.ErrorList{field.Invalid(field.NewPath("spec", "nodeSelector").Key("zone"), "a b",
+			want: want{spec: &corev1.PodSpec{}, err: denied("DebugSession team-a/inc-1234", "spec.nodeSelector[zone]", "DebugSession team-a/inc-1234: %v", field.ErrorList{field.Invalid(field.NewPath("spec", "nodeSelector").Key("zone"), "a b",
 				"invalid label value: "+validation.IsValidLabelValue("a b")[0])}.ToAggregate())},
 		},
 		"InvalidConstraints": {
 			reason: "Constraints that were never validated fail the session and leave the spec alone.",
 			args:   args{spec: &corev1.PodSpec{}, c: &sc{DeniedNodes: []string{"UPPER"}}},
-			want: want{spec: &corev1.PodSpec{}, err: failed("the effective scheduling constraints: %v", field.ErrorList{field.Invalid(constraintsPath.Child("deniedNodes").Index(0), "UPPER",
+			want: want{spec: &corev1.PodSpec{}, err: failed("", "spec.schedulingConstraints", "the effective scheduling constraints: %v", field.ErrorList{field.Invalid(constraintsPath.Child("deniedNodes").Index(0), "UPPER",
 				"invalid node name: "+validation.IsDNS1123Subdomain("UPPER")[0])}.ToAggregate())},
 		},
 		"NilSpec": {
 			reason: "A missing pod spec is an error, not a panic.",
 			args:   args{c: &sc{NodeSelector: map[string]string{"a": "b"}}},
-			want:   want{err: failed("there is no pod spec to apply the scheduling constraints to")},
+			want:   want{err: failed("", "", "there is no pod spec to apply the scheduling constraints to")},
 		},
 	}
 	for name, tc := range cases {
@@ -226,7 +227,7 @@ func TestApply(t *testing.T) {
 			if diff := cmp.Diff(tc.want.spec, tc.args.spec); diff != "" {
 				t.Errorf("%s\nApply(...): -want spec, +got spec:\n%s", tc.reason, diff)
 			}
-			if diff := cmp.Diff(tc.want.err, err, equateErrors()); diff != "" {
+			if diff := cmp.Diff(tc.want.err, err, cmpopts.EquateErrors()); diff != "" {
 				t.Errorf("%s\nApply(...): -want error, +got error:\n%s", tc.reason, diff)
 			}
 		})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/resolution"
 )
 
 // FuzzMergeSchedulingConstraints feeds arbitrary constraints, pod specs and
@@ -34,7 +35,7 @@ func FuzzMergeSchedulingConstraints(f *testing.F) {
 		user := UserNodeSelector{Session: "ns/s", NodeSelector: sel, Allowed: allowed}
 
 		_, _ = MergeSchedulingConstraints(a, b)
-		eff, err := Effective(Layer{Name: "t", Constraints: a}, Layer{Name: "b", Constraints: b})
+		eff, err := Effective([]resolution.Layer{templateLayer(a), bindingLayer("b", b)})
 		if err != nil {
 			// Apply and the rest must cope with unvalidated constraints too.
 			eff = b

@@ -1,23 +1,24 @@
 package scheduling
 
 import (
-	"github.com/crossplane/function-sdk-go/errors"
-	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/resolution"
 )
 
-// equateErrors treats two errors as equal when both are nil, or when they
-// say the same thing and put the session in the same state.
-func equateErrors() cmp.Option {
-	return cmp.Comparer(func(a, b error) bool {
-		if a == nil || b == nil {
-			return a == nil && b == nil
-		}
-		return a.Error() == b.Error() && StateOf(a) == StateOf(b)
-	})
+// templateLayer and bindingLayer are layers as resolution returns them.
+func templateLayer(c *v1alpha1.SchedulingConstraints) resolution.Layer {
+	t := &v1alpha1.DebugSessionTemplate{ObjectMeta: metav1.ObjectMeta{Namespace: "breakglass-system", Name: "netops-debug"}}
+	t.Spec.SchedulingConstraints = c
+	return resolution.Layer{Source: t.Describe(), Template: t}
+}
+
+func bindingLayer(name string, c *v1alpha1.SchedulingConstraints) resolution.Layer {
+	b := &v1alpha1.DebugSessionClusterBinding{ObjectMeta: metav1.ObjectMeta{Namespace: "breakglass-system", Name: name}}
+	b.Spec.SchedulingConstraints = c
+	return resolution.Layer{Source: b.Describe(), Binding: b}
 }
 
 func expr(k string, op corev1.NodeSelectorOperator, vs ...string) corev1.NodeSelectorRequirement {
@@ -68,7 +69,3 @@ func terms(key string, n int) []corev1.NodeSelectorTerm {
 	}
 	return out
 }
-
-var errPlain = errors.New("plain")
-
-func wrapErr(err error) error { return errors.Wrap(err, "cannot build the workload") }

@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/resolution"
 )
 
 // MaxNodeSelectorTerms caps the required node affinity. AND-ing selectors
@@ -20,14 +21,14 @@ import (
 // schedule and hard to read; a configuration that needs more is a mistake.
 const MaxNodeSelectorTerms = 128
 
-// A Layer is one source of scheduling constraints: the session template's
+// A layer is one source of scheduling constraints: the session template's
 // or a binding's. Its name appears in errors, so that a platform engineer
 // knows which object to fix.
-type Layer struct {
-	// Name of the object, for example
+type layer struct {
+	// name of the object, for example
 	// "DebugSessionClusterBinding breakglass-system/prod-a".
-	Name        string
-	Constraints *v1alpha1.SchedulingConstraints
+	name        string
+	constraints *v1alpha1.SchedulingConstraints
 }
 
 // MergeSchedulingConstraints ANDs two sets of constraints of equal rank, as
@@ -40,28 +41,26 @@ type Layer struct {
 // topology spread constraints a binding may replace, use Effective.
 func MergeSchedulingConstraints(a, b *v1alpha1.SchedulingConstraints) (*v1alpha1.SchedulingConstraints, error) {
 	m := newMerger()
-	if err := m.add(Layer{Name: "the first constraints", Constraints: a}, false); err != nil {
+	if err := m.add(layer{name: "the first constraints", constraints: a}, false); err != nil {
 		return nil, err
 	}
-	if err := m.add(Layer{Name: "the second constraints", Constraints: b}, false); err != nil {
+	if err := m.add(layer{name: "the second constraints", constraints: b}, false); err != nil {
 		return nil, err
 	}
 	return m.result()
 }
 
-// Effective returns the constraints in force for a session: the template's
-// as a base, ANDed with every binding's (highest first; more than one only
-// in additive mode). The rules of MergeSchedulingConstraints apply between
-// bindings; between the template and a binding, the binding's nodeSelector
-// value and topology spread constraint win. Errors are Failed: they name the
-// object and field to fix. It returns nil when no layer sets anything.
-func Effective(template Layer, bindings ...Layer) (*v1alpha1.SchedulingConstraints, error) {
+// Effective returns the constraints in force for a session with the layers
+// resolution picked: the template's as a base, ANDed with every binding's
+// (highest first; more than one only in additive mode). The rules of
+// MergeSchedulingConstraints apply between bindings; between the template
+// and a binding, the binding's nodeSelector value and topology spread
+// constraint win. Errors are Failed: they name the object and field to fix.
+// It returns nil when no layer sets anything.
+func Effective(layers []resolution.Layer) (*v1alpha1.SchedulingConstraints, error) {
 	m := newMerger()
-	if err := m.add(template, true); err != nil {
-		return nil, err
-	}
-	for _, b := range bindings {
-		if err := m.add(b, false); err != nil {
+	for _, l := range layers {
+		if err := m.add(layer{name: l.Source, constraints: l.SchedulingConstraints()}, l.Template != nil); err != nil {
 			return nil, err
 		}
 	}
@@ -91,15 +90,15 @@ func newMerger() *merger {
 	return &merger{selectorFrom: map[string]origin{}, deniedFrom: map[string]string{}, spreadFrom: map[spreadKey]origin{}}
 }
 
-func (m *merger) add(l Layer, base bool) error {
-	if l.Constraints == nil {
+func (m *merger) add(l layer, base bool) error {
+	if l.constraints == nil {
 		return nil
 	}
-	if errs := validate(l.Constraints, constraintsPath); len(errs) > 0 {
-		return failed("%s: %v", l.Name, errs.ToAggregate())
+	if errs := validate(l.constraints, constraintsPath); len(errs) > 0 {
+		return failed(l.name, constraintsPath.String(), "%s: %v", l.name, errs.ToAggregate())
 	}
-	c := l.Constraints.DeepCopy()
-	from := origin{name: l.Name, base: base}
+	c := l.constraints.DeepCopy()
+	from := origin{name: l.name, base: base}
 
 	if c.RequiredNodeAffinity != nil {
 		have := 0
@@ -108,8 +107,9 @@ func (m *merger) add(l Layer, base bool) error {
 		}
 		terms, err := and(nodeSelectorTerms(m.out.RequiredNodeAffinity), c.RequiredNodeAffinity.NodeSelectorTerms)
 		if err != nil {
-			return failed("%s: %s: AND-ing its %d terms with the %d terms already in force %v",
-				l.Name, constraintsPath.Child("requiredNodeAffinity", "nodeSelectorTerms"), len(c.RequiredNodeAffinity.NodeSelectorTerms), have, err)
+			p := constraintsPath.Child("requiredNodeAffinity", "nodeSelectorTerms")
+			return failed(l.name, p.String(), "%s: %s: AND-ing its %d terms with the %d terms already in force %v",
+				l.name, p, len(c.RequiredNodeAffinity.NodeSelectorTerms), have, err)
 		}
 		m.out.RequiredNodeAffinity = &corev1.NodeSelector{NodeSelectorTerms: terms}
 	}
@@ -120,7 +120,7 @@ func (m *merger) add(l Layer, base bool) error {
 		}
 	}
 	for _, k := range sortedKeys(c.DeniedNodeLabels) {
-		if err := m.addDeniedLabel(k, c.DeniedNodeLabels[k], l.Name); err != nil {
+		if err := m.addDeniedLabel(k, c.DeniedNodeLabels[k], l.name); err != nil {
 			return err
 		}
 	}
@@ -153,8 +153,9 @@ func (m *merger) addNodeSelector(k, v string, from origin) error {
 	case old == v:
 		return nil
 	}
-	return failed("%s: %s requires %q and %s requires %q; constraints merged with each other must agree",
-		constraintsPath.Child("nodeSelector").Key(k), prev.name, old, from.name, v)
+	p := constraintsPath.Child("nodeSelector").Key(k)
+	return failed(from.name, p.String(), "%s: %s requires %q and %s requires %q; constraints merged with each other must agree",
+		p, prev.name, old, from.name, v)
 }
 
 func (m *merger) addDeniedLabel(k, v, name string) error {
@@ -171,8 +172,9 @@ func (m *merger) addDeniedLabel(k, v, name string) error {
 	case old == v || old == AnyValue:
 		return nil
 	}
-	return failed("%s: %s denies %q and %s denies %q; a key denies one value, or %q for any value",
-		constraintsPath.Child("deniedNodeLabels").Key(k), m.deniedFrom[k], old, name, v, AnyValue)
+	p := constraintsPath.Child("deniedNodeLabels").Key(k)
+	return failed(name, p.String(), "%s: %s denies %q and %s denies %q; a key denies one value, or %q for any value",
+		p, m.deniedFrom[k], old, name, v, AnyValue)
 }
 
 // addSpread appends a topology spread constraint. The API server refuses
@@ -199,8 +201,9 @@ func (m *merger) addSpread(t corev1.TopologySpreadConstraint, from origin, i int
 		m.spreadFrom[k] = from
 		return nil
 	}
-	return failed("%s: %s and %s set different constraints for topologyKey %q with whenUnsatisfiable %q",
-		constraintsPath.Child("topologySpreadConstraints").Index(i), prev.name, from.name, k.topologyKey, k.whenUnsatisfiable)
+	p := constraintsPath.Child("topologySpreadConstraints").Index(i)
+	return failed(from.name, p.String(), "%s: %s and %s set different constraints for topologyKey %q with whenUnsatisfiable %q",
+		p, prev.name, from.name, k.topologyKey, k.whenUnsatisfiable)
 }
 
 func (m *merger) result() (*v1alpha1.SchedulingConstraints, error) {
@@ -211,7 +214,7 @@ func (m *merger) result() (*v1alpha1.SchedulingConstraints, error) {
 		return nil, nil
 	}
 	if errs := checkSatisfiable(&m.out); len(errs) > 0 {
-		return nil, failedErr(fmt.Errorf("the merged scheduling constraints: %w", errs.ToAggregate()))
+		return nil, failed("", constraintsPath.String(), "the merged scheduling constraints: %v", errs.ToAggregate())
 	}
 	out := m.out
 	return &out, nil

@@ -4,12 +4,14 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/resolution"
 )
 
 type sc = v1alpha1.SchedulingConstraints
@@ -104,22 +106,22 @@ func TestMergeSchedulingConstraints(t *testing.T) {
 		"RequiredAffinityBeyondCap": {
 			reason: "13 terms AND 10 terms would be 130 terms, more than 128: a clear error, not a huge pod spec.",
 			args:   args{a: required(terms("pool", 13)...), b: required(terms("zone", 10)...)},
-			want:   want{err: failed("the second constraints: spec.schedulingConstraints.requiredNodeAffinity.nodeSelectorTerms: AND-ing its 10 terms with the 13 terms already in force gives 130 terms, more than the 128 allowed")},
+			want:   want{err: failed("the second constraints", "spec.schedulingConstraints.requiredNodeAffinity.nodeSelectorTerms", "the second constraints: spec.schedulingConstraints.requiredNodeAffinity.nodeSelectorTerms: AND-ing its 10 terms with the 13 terms already in force gives 130 terms, more than the 128 allowed")},
 		},
 		"RequiredAffinityNoTerms": {
 			reason: "A required affinity without terms is invalid in Kubernetes; treating it as 'no requirement' would be a silent weakening.",
 			args:   args{b: &sc{RequiredNodeAffinity: &corev1.NodeSelector{}}},
-			want:   want{err: failed("the second constraints: %v", field.ErrorList{field.Required(constraintsPath.Child("requiredNodeAffinity", "nodeSelectorTerms"), "at least one term is required")}.ToAggregate())},
+			want:   want{err: failed("the second constraints", "spec.schedulingConstraints", "the second constraints: %v", field.ErrorList{field.Required(constraintsPath.Child("requiredNodeAffinity", "nodeSelectorTerms"), "at least one term is required")}.ToAggregate())},
 		},
 		"RequiredAffinityEmptyTerm": {
 			reason: "An empty term matches no node; AND-ing it would turn it into 'any node the other side allows'.",
 			args:   args{a: required(term(in("pool", "a")), corev1.NodeSelectorTerm{})},
-			want:   want{err: failed("the first constraints: %v", field.ErrorList{field.Invalid(constraintsPath.Child("requiredNodeAffinity", "nodeSelectorTerms").Index(1), "{}", "an empty term matches no node")}.ToAggregate())},
+			want:   want{err: failed("the first constraints", "spec.schedulingConstraints", "the first constraints: %v", field.ErrorList{field.Invalid(constraintsPath.Child("requiredNodeAffinity", "nodeSelectorTerms").Index(1), "{}", "an empty term matches no node")}.ToAggregate())},
 		},
 		"RequiredAffinityMultiValueField": {
 			reason: "The API server allows exactly one value per node field requirement.",
 			args:   args{a: required(fieldTerm(nil, expr(metav1.ObjectNameField, corev1.NodeSelectorOpNotIn, "a", "b")))},
-			want:   want{err: failed("the first constraints: %v", field.ErrorList{field.Required(constraintsPath.Child("requiredNodeAffinity", "nodeSelectorTerms").Index(0).Child("matchFields").Index(0).Child("values"), "exactly one node name is required")}.ToAggregate())},
+			want:   want{err: failed("the first constraints", "spec.schedulingConstraints", "the first constraints: %v", field.ErrorList{field.Required(constraintsPath.Child("requiredNodeAffinity", "nodeSelectorTerms").Index(0).Child("matchFields").Index(0).Child("values"), "exactly one node name is required")}.ToAggregate())},
 		},
 		"DeniedLabelWildcardDominates": {
 			reason: "Denying every value of a key covers denying one value of it.",
@@ -139,18 +141,18 @@ func TestMergeSchedulingConstraints(t *testing.T) {
 		"DeniedLabelConflict": {
 			reason: "One key can deny only one value (or any), so two different values are an error.",
 			args:   args{a: &sc{DeniedNodeLabels: map[string]string{"tier": "gold"}}, b: &sc{DeniedNodeLabels: map[string]string{"tier": "silver"}}},
-			want:   want{err: failed(`spec.schedulingConstraints.deniedNodeLabels[tier]: the first constraints denies "gold" and the second constraints denies "silver"; a key denies one value, or "*" for any value`)},
+			want:   want{err: failed("the second constraints", "spec.schedulingConstraints.deniedNodeLabels[tier]", `spec.schedulingConstraints.deniedNodeLabels[tier]: the first constraints denies "gold" and the second constraints denies "silver"; a key denies one value, or "*" for any value`)},
 		},
 		"DeniedLabelInvalidKey": {
 			reason: "Denied label keys must be valid label keys.",
 			args:   args{b: &sc{DeniedNodeLabels: map[string]string{"invalid/key/too/many": "*"}}},
-			want: want{err: failed("the second constraints: %v", field.ErrorList{field.Invalid(constraintsPath.Child("deniedNodeLabels").Key("invalid/key/too/many"), "invalid/key/too/many",
+			want: want{err: failed("the second constraints", "spec.schedulingConstraints", "the second constraints: %v", field.ErrorList{field.Invalid(constraintsPath.Child("deniedNodeLabels").Key("invalid/key/too/many"), "invalid/key/too/many",
 				"invalid label key: "+validation.IsQualifiedName("invalid/key/too/many")[0])}.ToAggregate())},
 		},
 		"DeniedLabelInvalidValue": {
 			reason: "Denied label values must be valid label values or '*'.",
 			args:   args{a: &sc{DeniedNodeLabels: map[string]string{"cp": "bad/value"}}},
-			want: want{err: failed("the first constraints: %v", field.ErrorList{field.Invalid(constraintsPath.Child("deniedNodeLabels").Key("cp"), "bad/value",
+			want: want{err: failed("the first constraints", "spec.schedulingConstraints", "the first constraints: %v", field.ErrorList{field.Invalid(constraintsPath.Child("deniedNodeLabels").Key("cp"), "bad/value",
 				`invalid label value (use "*" for any value): `+validation.IsValidLabelValue("bad/value")[0])}.ToAggregate())},
 		},
 		"DeniedNodesUnion": {
@@ -161,19 +163,19 @@ func TestMergeSchedulingConstraints(t *testing.T) {
 		"DeniedNodeInvalidName": {
 			reason: "An exact denied node must be a valid node name, or the pod spec would be rejected.",
 			args:   args{a: &sc{DeniedNodes: []string{"Node_A"}}},
-			want: want{err: failed("the first constraints: %v", field.ErrorList{field.Invalid(constraintsPath.Child("deniedNodes").Index(0), "Node_A",
+			want: want{err: failed("the first constraints", "spec.schedulingConstraints", "the first constraints: %v", field.ErrorList{field.Invalid(constraintsPath.Child("deniedNodes").Index(0), "Node_A",
 				"invalid node name: "+validation.IsDNS1123Subdomain("Node_A")[0])}.ToAggregate())},
 		},
 		"DeniedNodeInvalidGlob": {
 			reason: "A malformed glob is an error, never silently dropped.",
 			args:   args{b: &sc{DeniedNodes: []string{"cp-[0-9"}}},
-			want: want{err: failed("the second constraints: %v", field.ErrorList{field.Invalid(constraintsPath.Child("deniedNodes").Index(0), "cp-[0-9",
+			want: want{err: failed("the second constraints", "spec.schedulingConstraints", "the second constraints: %v", field.ErrorList{field.Invalid(constraintsPath.Child("deniedNodes").Index(0), "cp-[0-9",
 				`invalid glob "cp-[0-9": unterminated character class`)}.ToAggregate())},
 		},
 		"DeniedNodeGlobNeverMatches": {
 			reason: "A glob with characters no node name has would deny nothing.",
 			args:   args{b: &sc{DeniedNodes: []string{"CP-*"}}},
-			want: want{err: failed("the second constraints: %v", field.ErrorList{field.Invalid(constraintsPath.Child("deniedNodes").Index(0), "CP-*",
+			want: want{err: failed("the second constraints", "spec.schedulingConstraints", "the second constraints: %v", field.ErrorList{field.Invalid(constraintsPath.Child("deniedNodes").Index(0), "CP-*",
 				"the pattern can never match a node name: node names hold only lower-case letters, digits, '-' and '.'")}.ToAggregate())},
 		},
 		"NodeSelectorUnion": {
@@ -187,18 +189,18 @@ func TestMergeSchedulingConstraints(t *testing.T) {
 		"NodeSelectorConflict": {
 			reason: "Two constraints of equal rank (two bindings) disagreeing on a key is an error.",
 			args:   args{a: &sc{NodeSelector: map[string]string{"node-pool": "restricted"}}, b: &sc{NodeSelector: map[string]string{"node-pool": "general"}}},
-			want:   want{err: failed(`spec.schedulingConstraints.nodeSelector[node-pool]: the first constraints requires "restricted" and the second constraints requires "general"; constraints merged with each other must agree`)},
+			want:   want{err: failed("the second constraints", "spec.schedulingConstraints.nodeSelector[node-pool]", `spec.schedulingConstraints.nodeSelector[node-pool]: the first constraints requires "restricted" and the second constraints requires "general"; constraints merged with each other must agree`)},
 		},
 		"NodeSelectorInvalid": {
 			reason: "nodeSelector keys and values must be valid labels.",
 			args:   args{a: &sc{NodeSelector: map[string]string{"pool": "a b"}}},
-			want: want{err: failed("the first constraints: %v", field.ErrorList{field.Invalid(constraintsPath.Child("nodeSelector").Key("pool"), "a b",
+			want: want{err: failed("the first constraints", "spec.schedulingConstraints", "the first constraints: %v", field.ErrorList{field.Invalid(constraintsPath.Child("nodeSelector").Key("pool"), "a b",
 				"invalid label value: "+validation.IsValidLabelValue("a b")[0])}.ToAggregate())},
 		},
 		"NodeSelectorDeniedByOtherSide": {
 			reason: "Requiring a label the other side denies leaves no node for debug pods: an error, not pods Pending forever.",
 			args:   args{a: &sc{NodeSelector: map[string]string{"pool": "gpu"}}, b: &sc{DeniedNodeLabels: map[string]string{"pool": "*"}}},
-			want: want{err: failed("the merged scheduling constraints: %v", field.ErrorList{field.Invalid(constraintsPath.Child("nodeSelector").Key("pool"), "gpu",
+			want: want{err: failed("", "spec.schedulingConstraints", "the merged scheduling constraints: %v", field.ErrorList{field.Invalid(constraintsPath.Child("nodeSelector").Key("pool"), "gpu",
 				`nodes must be labelled pool=gpu but deniedNodeLabels[pool] is "*": no node can run debug pods`)}.ToAggregate())},
 		},
 		"TolerationsAppendedOnce": {
@@ -227,7 +229,7 @@ func TestMergeSchedulingConstraints(t *testing.T) {
 		"TopologySpreadConflict": {
 			reason: "The API server refuses two constraints for the same key and action, so two different ones conflict.",
 			args:   args{a: &sc{TopologySpreadConstraints: []corev1.TopologySpreadConstraint{spreadZone}}, b: &sc{TopologySpreadConstraints: []corev1.TopologySpreadConstraint{spreadZone2}}},
-			want:   want{err: failed(`spec.schedulingConstraints.topologySpreadConstraints[0]: the first constraints and the second constraints set different constraints for topologyKey "topology.kubernetes.io/zone" with whenUnsatisfiable "ScheduleAnyway"`)},
+			want:   want{err: failed("the second constraints", "spec.schedulingConstraints.topologySpreadConstraints[0]", `spec.schedulingConstraints.topologySpreadConstraints[0]: the first constraints and the second constraints set different constraints for topologyKey "topology.kubernetes.io/zone" with whenUnsatisfiable "ScheduleAnyway"`)},
 		},
 	}
 	for name, tc := range cases {
@@ -236,7 +238,7 @@ func TestMergeSchedulingConstraints(t *testing.T) {
 			if diff := cmp.Diff(tc.want.c, got); diff != "" {
 				t.Errorf("%s\nMergeSchedulingConstraints(...): -want, +got:\n%s", tc.reason, diff)
 			}
-			if diff := cmp.Diff(tc.want.err, err, equateErrors()); diff != "" {
+			if diff := cmp.Diff(tc.want.err, err, cmpopts.EquateErrors()); diff != "" {
 				t.Errorf("%s\nMergeSchedulingConstraints(...): -want error, +got error:\n%s", tc.reason, diff)
 			}
 		})
@@ -259,19 +261,15 @@ func TestMergeSchedulingConstraintsDoesNotAlias(t *testing.T) {
 
 func TestEffective(t *testing.T) {
 	type args struct {
-		template Layer
-		bindings []Layer
+		template resolution.Layer
+		bindings []resolution.Layer
 	}
 	type want struct {
 		c   *sc
 		err error
 	}
-	tmpl := func(c *sc) Layer {
-		return Layer{Name: "DebugSessionTemplate breakglass-system/netops-debug", Constraints: c}
-	}
-	binding := func(name string, c *sc) Layer {
-		return Layer{Name: "DebugSessionClusterBinding breakglass-system/" + name, Constraints: c}
-	}
+	tmpl := templateLayer
+	binding := bindingLayer
 	spreadZone := corev1.TopologySpreadConstraint{MaxSkew: 1, TopologyKey: "topology.kubernetes.io/zone", WhenUnsatisfiable: corev1.ScheduleAnyway}
 	spreadZone3 := spreadZone
 	spreadZone3.MaxSkew = 3
@@ -283,7 +281,7 @@ func TestEffective(t *testing.T) {
 	}{
 		"NothingAnywhere": {
 			reason: "Without constraints on the template or a binding, nothing is in force.",
-			args:   args{template: tmpl(nil), bindings: []Layer{binding("b", nil)}},
+			args:   args{template: tmpl(nil), bindings: []resolution.Layer{binding("b", nil)}},
 			want:   want{},
 		},
 		"TemplateAlone": {
@@ -295,7 +293,7 @@ func TestEffective(t *testing.T) {
 			reason: "A binding's restrictions are added to the template's.",
 			args: args{
 				template: tmpl(&sc{NodeSelector: map[string]string{"role": "worker"}}),
-				bindings: []Layer{binding("prod", &sc{DeniedNodes: []string{"control-plane-*"}, DeniedNodeLabels: map[string]string{"node-role.kubernetes.io/control-plane": "*"}})},
+				bindings: []resolution.Layer{binding("prod", &sc{DeniedNodes: []string{"control-plane-*"}, DeniedNodeLabels: map[string]string{"node-role.kubernetes.io/control-plane": "*"}})},
 			},
 			want: want{c: &sc{NodeSelector: map[string]string{"role": "worker"}, DeniedNodes: []string{"control-plane-*"}, DeniedNodeLabels: map[string]string{"node-role.kubernetes.io/control-plane": "*"}}},
 		},
@@ -303,7 +301,7 @@ func TestEffective(t *testing.T) {
 			reason: "The binding's nodeSelector value wins over the template's base value.",
 			args: args{
 				template: tmpl(&sc{NodeSelector: map[string]string{"node-pool": "restricted", "base": "template"}}),
-				bindings: []Layer{binding("prod", &sc{NodeSelector: map[string]string{"node-pool": "general"}})},
+				bindings: []resolution.Layer{binding("prod", &sc{NodeSelector: map[string]string{"node-pool": "general"}})},
 			},
 			want: want{c: &sc{NodeSelector: map[string]string{"node-pool": "general", "base": "template"}}},
 		},
@@ -311,7 +309,7 @@ func TestEffective(t *testing.T) {
 			reason: "A binding's topology spread constraint replaces the template's for the same key and action.",
 			args: args{
 				template: tmpl(&sc{TopologySpreadConstraints: []corev1.TopologySpreadConstraint{spreadZone}}),
-				bindings: []Layer{binding("prod", &sc{TopologySpreadConstraints: []corev1.TopologySpreadConstraint{spreadZone3}})},
+				bindings: []resolution.Layer{binding("prod", &sc{TopologySpreadConstraints: []corev1.TopologySpreadConstraint{spreadZone3}})},
 			},
 			want: want{c: &sc{TopologySpreadConstraints: []corev1.TopologySpreadConstraint{spreadZone3}}},
 		},
@@ -319,7 +317,7 @@ func TestEffective(t *testing.T) {
 			reason: "Additive bindings that agree merge: all keys present, the template's overridden value replaced.",
 			args: args{
 				template: tmpl(&sc{NodeSelector: map[string]string{"pool": "template"}}),
-				bindings: []Layer{
+				bindings: []resolution.Layer{
 					binding("platform", &sc{NodeSelector: map[string]string{"pool": "debug"}, RequiredNodeAffinity: selector(term(absent("node-role.kubernetes.io/control-plane")))}),
 					binding("prod", &sc{NodeSelector: map[string]string{"pool": "debug", "zone": "a"}, RequiredNodeAffinity: selector(term(in("tenant", "a")), term(in("tenant", "b")))}),
 				},
@@ -336,60 +334,39 @@ func TestEffective(t *testing.T) {
 			reason: "Two bindings disagreeing on a nodeSelector key is an error naming both, even when the template set it too.",
 			args: args{
 				template: tmpl(&sc{NodeSelector: map[string]string{"pool": "template"}}),
-				bindings: []Layer{
+				bindings: []resolution.Layer{
 					binding("platform", &sc{NodeSelector: map[string]string{"pool": "debug"}}),
 					binding("prod", &sc{NodeSelector: map[string]string{"pool": "general"}}),
 				},
 			},
-			want: want{err: failed(`spec.schedulingConstraints.nodeSelector[pool]: DebugSessionClusterBinding breakglass-system/platform requires "debug" and DebugSessionClusterBinding breakglass-system/prod requires "general"; constraints merged with each other must agree`)},
+			want: want{err: failed("DebugSessionClusterBinding breakglass-system/prod", "spec.schedulingConstraints.nodeSelector[pool]", `spec.schedulingConstraints.nodeSelector[pool]: DebugSessionClusterBinding breakglass-system/platform requires "debug" and DebugSessionClusterBinding breakglass-system/prod requires "general"; constraints merged with each other must agree`)},
 		},
 		"DeniedLabelsConflictWithTemplate": {
 			reason: "A binding cannot replace a template's denied value with another: that would lift the template's denial.",
 			args: args{
 				template: tmpl(&sc{DeniedNodeLabels: map[string]string{"tier": "gold"}}),
-				bindings: []Layer{binding("prod", &sc{DeniedNodeLabels: map[string]string{"tier": "silver"}})},
+				bindings: []resolution.Layer{binding("prod", &sc{DeniedNodeLabels: map[string]string{"tier": "silver"}})},
 			},
-			want: want{err: failed(`spec.schedulingConstraints.deniedNodeLabels[tier]: DebugSessionTemplate breakglass-system/netops-debug denies "gold" and DebugSessionClusterBinding breakglass-system/prod denies "silver"; a key denies one value, or "*" for any value`)},
+			want: want{err: failed("DebugSessionClusterBinding breakglass-system/prod", "spec.schedulingConstraints.deniedNodeLabels[tier]", `spec.schedulingConstraints.deniedNodeLabels[tier]: DebugSessionTemplate breakglass-system/netops-debug denies "gold" and DebugSessionClusterBinding breakglass-system/prod denies "silver"; a key denies one value, or "*" for any value`)},
 		},
 		"InvalidBindingNamed": {
 			reason: "A validation error names the object and the field.",
 			args: args{
 				template: tmpl(nil),
-				bindings: []Layer{binding("prod", &sc{DeniedNodeLabels: map[string]string{"-bad": "*"}})},
+				bindings: []resolution.Layer{binding("prod", &sc{DeniedNodeLabels: map[string]string{"-bad": "*"}})},
 			},
-			want: want{err: failed("DebugSessionClusterBinding breakglass-system/prod: %v", field.ErrorList{field.Invalid(constraintsPath.Child("deniedNodeLabels").Key("-bad"), "-bad",
+			want: want{err: failed("DebugSessionClusterBinding breakglass-system/prod", "spec.schedulingConstraints", "DebugSessionClusterBinding breakglass-system/prod: %v", field.ErrorList{field.Invalid(constraintsPath.Child("deniedNodeLabels").Key("-bad"), "-bad",
 				"invalid label key: "+validation.IsQualifiedName("-bad")[0])}.ToAggregate())},
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got, err := Effective(tc.args.template, tc.args.bindings...)
+			got, err := Effective(append([]resolution.Layer{tc.args.template}, tc.args.bindings...))
 			if diff := cmp.Diff(tc.want.c, got); diff != "" {
 				t.Errorf("%s\nEffective(...): -want, +got:\n%s", tc.reason, diff)
 			}
-			if diff := cmp.Diff(tc.want.err, err, equateErrors()); diff != "" {
+			if diff := cmp.Diff(tc.want.err, err, cmpopts.EquateErrors()); diff != "" {
 				t.Errorf("%s\nEffective(...): -want error, +got error:\n%s", tc.reason, diff)
-			}
-		})
-	}
-}
-
-func TestStateOf(t *testing.T) {
-	cases := map[string]struct {
-		reason string
-		err    error
-		want   v1alpha1.State
-	}{
-		"Denied":  {reason: "A user's fault denies the session.", err: denied("no"), want: v1alpha1.StateDenied},
-		"Failed":  {reason: "A configuration error fails the session.", err: failed("broken"), want: v1alpha1.StateFailed},
-		"Wrapped": {reason: "The state survives wrapping.", err: wrapErr(denied("no")), want: v1alpha1.StateDenied},
-		"Plain":   {reason: "An untyped error is a failure.", err: errPlain, want: v1alpha1.StateFailed},
-		"Nil":     {reason: "No error puts the session in no particular state.", want: ""},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			if got := StateOf(tc.err); got != tc.want {
-				t.Errorf("%s\nStateOf(...): want %s, got %s", tc.reason, tc.want, got)
 			}
 		})
 	}

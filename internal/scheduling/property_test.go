@@ -2,6 +2,7 @@ package scheduling
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/outcome"
+	"github.com/k8s-breakglass/function-debug-session/internal/resolution"
 )
 
 // gen makes random constraints, pod specs and user selectors from small
@@ -161,19 +164,21 @@ func TestMandatoryConstraintsAlwaysPresent(t *testing.T) {
 	for i := range 4000 {
 		tmpl := g.constraints()
 		bindings := make([]*v1alpha1.SchedulingConstraints, g.r.IntN(3)+1)
-		layers := make([]Layer, len(bindings))
+		// The layers as resolution hands them to RunFunction: the template,
+		// then the bindings highest first.
+		layers := []resolution.Layer{templateLayer(tmpl)}
 		for j := range bindings {
 			bindings[j] = g.constraints()
-			layers[j] = Layer{Name: "binding", Constraints: bindings[j]}
+			layers = append(layers, bindingLayer(fmt.Sprintf("b%d", j), bindings[j]))
 		}
 		spec := g.podSpec()
 		user := g.user()
 		before := spec.DeepCopy()
 
-		eff, err := Effective(Layer{Name: "template", Constraints: tmpl}, layers...)
+		eff, err := Effective(layers)
 		if err != nil {
-			if StateOf(err) != v1alpha1.StateFailed {
-				t.Fatalf("case %d: merge errors are configuration errors, got %s: %v", i, StateOf(err), err)
+			if outcome.StateOf(err) != v1alpha1.StateFailed {
+				t.Fatalf("case %d: merge errors are configuration errors, got %s: %v", i, outcome.StateOf(err), err)
 			}
 			failures++
 			continue
@@ -183,7 +188,7 @@ func TestMandatoryConstraintsAlwaysPresent(t *testing.T) {
 			if !equality.Semantic.DeepEqual(before, spec) {
 				t.Fatalf("case %d: a failed Apply changed the pod spec", i)
 			}
-			switch StateOf(err) {
+			switch outcome.StateOf(err) {
 			case v1alpha1.StateDenied:
 				if user.Check(eff) == nil {
 					t.Fatalf("case %d: Denied although the user's selector passes Check: %v", i, err)

@@ -3,8 +3,6 @@
 package workload
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"maps"
 	"strings"
 
@@ -17,40 +15,9 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/names"
+	"github.com/k8s-breakglass/function-debug-session/internal/outcome"
 )
-
-const (
-	namePrefix = "debug-"
-	hashLength = 8
-	// maxNameLength keeps "<workload>-" whole at the start of every debug
-	// pod's name. Pods of a DaemonSet are generated from "<workload>-", and
-	// pods of a Deployment from "<workload>-<hash>-", and the API server keeps
-	// only the first 58 characters of a generated name's base. Every
-	// per-session admission policy on the target cluster recognises the
-	// session's pods by that prefix (a pods/binding request shows nothing but
-	// the pod's name), so a longer workload name would let its pods escape
-	// them.
-	maxNameLength = maxGeneratedNameBase - 1
-	// maxGeneratedNameBase is how much of a generateName the API server
-	// keeps: 63 characters less the 5 random ones it appends.
-	maxGeneratedNameBase = validation.DNS1123LabelMaxLength - 5
-)
-
-// Name returns the name of a session's workload: debug-<session>-<hash>, at
-// most 57 characters. The hash of the session's namespace and name keeps names
-// of sessions with the same name in different namespaces apart, and keeps a
-// truncated name unique.
-func Name(sessionNamespace, sessionName string) string {
-	sum := sha256.Sum256([]byte(sessionNamespace + "/" + sessionName))
-	suffix := "-" + hex.EncodeToString(sum[:])[:hashLength]
-
-	base := strings.ToLower(strings.ReplaceAll(sessionName, ".", "-"))
-	if room := maxNameLength - len(namePrefix) - len(suffix); len(base) > room {
-		base = base[:room]
-	}
-	base = strings.TrimRight(base, "-")
-	return namePrefix + base + suffix
-}
 
 // Labels returns the standard labels of a session's pods and objects. They
 // are also the `.Labels` of auxiliary resource templates.
@@ -109,7 +76,7 @@ func Build(p Params) (*unstructured.Unstructured, error) {
 	pt := p.PodTemplate.Spec.Template
 	spec := *pt.Spec.DeepCopy()
 	if len(spec.Containers) == 0 {
-		return nil, errors.Errorf("DebugPodTemplate %s/%s spec.template.spec.containers: at least one container is required", p.PodTemplate.Namespace, p.PodTemplate.Name)
+		return nil, outcome.Failed(p.PodTemplate.Describe(), "spec.template.spec.containers", "at least one container is required")
 	}
 	// Debug pods get no API credentials and no service environment unless
 	// the pod template asks for them.
@@ -144,7 +111,7 @@ func Build(p Params) (*unstructured.Unstructured, error) {
 		v1alpha1.LabelSessionNamespace: p.Labels[v1alpha1.LabelSessionNamespace],
 	}}
 	meta := metav1.ObjectMeta{
-		Name:        Name(p.Session.Namespace, p.Session.Name),
+		Name:        names.Workload(p.Session.Namespace, p.Session.Name),
 		Namespace:   p.Namespace,
 		Labels:      maps.Clone(p.Labels),
 		Annotations: maps.Clone(p.Annotations),
@@ -171,7 +138,7 @@ func Build(p Params) (*unstructured.Unstructured, error) {
 	}
 	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
 	if err != nil {
-		return nil, errors.Wrap(err, "cannot convert the workload to an unstructured object")
+		return nil, outcome.Failed("", "", "cannot convert the workload to an unstructured object: %v", err)
 	}
 	clean(u)
 	return &unstructured.Unstructured{Object: u}, nil

@@ -1,8 +1,6 @@
 package workload
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"strings"
 	"testing"
 
@@ -10,104 +8,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
 )
-
-func TestName(t *testing.T) {
-	long := strings.Repeat("incident-", 20)
-	cases := map[string]struct {
-		reason    string
-		namespace string
-		name      string
-		want      string
-	}{
-		"Short": {
-			reason:    "A short session name is kept whole, with a hash suffix.",
-			namespace: "team-a", name: "inc-1234",
-			want: "debug-inc-1234-433036c4",
-		},
-		"OtherNamespace": {
-			reason:    "The same session name in another namespace gets another name.",
-			namespace: "team-b", name: "inc-1234",
-			want: "debug-inc-1234-2ca1a5d1",
-		},
-		"DotsBecomeDashes": {
-			reason:    "Session names may contain dots; workload names stay DNS labels.",
-			namespace: "team-a", name: "inc.1234",
-			want: "debug-inc-1234-" + hashOf("team-a/inc.1234"),
-		},
-		"Long": {
-			reason:    "A long session name is truncated so that generated pod names keep the whole workload name.",
-			namespace: "team-a", name: long,
-			want: "debug-incident-incident-incident-incident-incide-c11736a1",
-		},
-		"LongestKeptWhole": {
-			reason:    "A 42-character session name is the longest kept whole: debug- + 42 + -hash is 57 characters.",
-			namespace: "team-a", name: strings.Repeat("a", 42),
-			want: "debug-" + strings.Repeat("a", 42) + "-" + hashOf("team-a/"+strings.Repeat("a", 42)),
-		},
-		"FirstTruncated": {
-			reason:    "A 43-character session name, the shortest that made pods escape the name-prefix policies, loses one character.",
-			namespace: "team-a", name: strings.Repeat("a", 43),
-			want: "debug-" + strings.Repeat("a", 42) + "-" + hashOf("team-a/"+strings.Repeat("a", 43)),
-		},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			got := Name(tc.namespace, tc.name)
-			if got != tc.want {
-				t.Errorf("%s\nName(%q, %q) = %q, want %q", tc.reason, tc.namespace, tc.name, got, tc.want)
-			}
-			if len(got) > 57 {
-				t.Errorf("%s\nName(%q, %q) = %q is longer than 57 characters", tc.reason, tc.namespace, tc.name, got)
-			}
-			if msgs := validation.IsDNS1123Label(got); len(msgs) > 0 {
-				t.Errorf("%s\nName(%q, %q) = %q is not a DNS label: %v", tc.reason, tc.namespace, tc.name, got, msgs)
-			}
-			if again := Name(tc.namespace, tc.name); again != got {
-				t.Errorf("%s\nName is not stable: %q then %q", tc.reason, got, again)
-			}
-		})
-	}
-}
-
-// TestNamePrefixSurvivesGeneratedNames checks, for session names of every
-// length, that the pods the DaemonSet and Deployment controllers create keep
-// "<workload>-" whole at the start of their names, which is all that the
-// per-session admission policies see of a pod being bound.
-func TestNamePrefixSurvivesGeneratedNames(t *testing.T) {
-	for n := 1; n <= 253; n++ {
-		w := Name("team-a", strings.Repeat("s", n))
-		prefix := w + "-"
-		// What the controllers ask for; a pod-template hash has at most 10
-		// characters.
-		bases := map[string]string{
-			"DaemonSet":  w + "-",
-			"Deployment": w + "-" + strings.Repeat("h", 10) + "-",
-		}
-		for kind, base := range bases {
-			if got := generatedName(base); !strings.HasPrefix(got, prefix) {
-				t.Errorf("session name of %d characters: %s pod %q does not start with %q", n, kind, got, prefix)
-			}
-		}
-	}
-}
-
-// generatedName is what the API server makes of a generateName: at most 58
-// characters of it, then 5 random ones.
-func generatedName(base string) string {
-	if len(base) > 58 {
-		base = base[:58]
-	}
-	return base + "xxxxx"
-}
-
-func hashOf(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])[:8]
-}
 
 func session(name string) *v1alpha1.DebugSession {
 	return &v1alpha1.DebugSession{
@@ -255,7 +158,7 @@ func TestBuild(t *testing.T) {
 			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{})); diff != "" {
 				t.Errorf("%s\nBuild(...): -want, +got:\n%s", tc.reason, diff)
 			}
-			if u.GetName() != Name("team-a", "inc-1234") || u.GetNamespace() != "debug-sessions-prod" {
+			if u.GetName() != "debug-inc-1234-433036c4" || u.GetNamespace() != "debug-sessions-prod" {
 				t.Errorf("%s\nBuild(...): got %s/%s", tc.reason, u.GetNamespace(), u.GetName())
 			}
 			sel, _, _ := unstructured.NestedStringMap(u.Object, "spec", "selector", "matchLabels")

@@ -1,10 +1,12 @@
-package auxiliary
+package rollout
 
 import (
 	"github.com/crossplane/function-sdk-go/resource"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/auxiliary"
 	"github.com/k8s-breakglass/function-debug-session/internal/delivery"
+	"github.com/k8s-breakglass/function-debug-session/internal/names"
 )
 
 // Phases of an auxiliary resource in the session status.
@@ -23,8 +25,8 @@ const (
 	PhaseRetained = "Retained"
 )
 
-// Plan is what to return for a session's auxiliary resources.
-type Plan struct {
+// order is what to return for a session's auxiliary resources.
+type order struct {
 	// Objects to return as desired composed resources, in order. Objects
 	// with deleteAfter: false are marked Orphan, so they outlive the
 	// session on the target cluster.
@@ -38,8 +40,7 @@ type Plan struct {
 	Status []v1alpha1.AuxiliaryResourceStatus
 }
 
-// Plan orders a running session's resources around its workload, named
-// workload among the composed resources:
+// orderAround orders a running session's resources around its workload:
 //
 //   - createBefore resources are always returned;
 //   - the workload is returned once every createBefore resource is observed
@@ -49,13 +50,13 @@ type Plan struct {
 //     observed, and from then on for good.
 //
 // Skipped resources are reported and never returned.
-func (r *Result) Plan(observed Observed, workload resource.Name) Plan {
-	p := Plan{}
+func orderAround(r *auxiliary.Result, observed Observed) order {
+	p := order{}
 	if r == nil {
 		p.Workload = true
 		return p
 	}
-	workloadObserved := observed.exists(workload)
+	workloadObserved := observed.exists(names.WorkloadResource)
 	for _, rr := range r.Resources {
 		if rr.Object != nil && rr.CreateBefore() && !observed.ready(rr.Name) {
 			p.WaitingFor = append(p.WaitingFor, rr.Spec.Name)
@@ -71,10 +72,10 @@ func (r *Result) Plan(observed Observed, workload resource.Name) Plan {
 		case !rr.CreateBefore() && !workloadObserved && !observed.exists(rr.Name):
 			st.Phase, st.Message = PhasePending, "created once the debug workload exists (createBefore: false)"
 		case observed.ready(rr.Name):
-			p.Objects = append(p.Objects, rr.object())
+			p.Objects = append(p.Objects, object(rr))
 			st.Phase = PhaseReady
 		default:
-			p.Objects = append(p.Objects, rr.object())
+			p.Objects = append(p.Objects, object(rr))
 			st.Phase, st.Message = PhaseCreating, observed[rr.Name].Message
 			if st.Message == "" {
 				st.Message = "not created yet"
@@ -85,11 +86,11 @@ func (r *Result) Plan(observed Observed, workload resource.Name) Plan {
 	return p
 }
 
-// Retain is the plan of a session that has ended: no workload, and only the
-// resources with deleteAfter: false that exist. Everything else stops being
-// returned, so Crossplane deletes it.
-func (r *Result) Retain(observed Observed) Plan {
-	p := Plan{}
+// retain is the order of a session that has ended: no workload, and only
+// the resources with deleteAfter: false that exist. Everything else stops
+// being returned, so Crossplane deletes it.
+func retain(r *auxiliary.Result, observed Observed) order {
+	p := order{}
 	if r == nil {
 		return p
 	}
@@ -97,7 +98,7 @@ func (r *Result) Retain(observed Observed) Plan {
 		if !observed.exists(rr.Name) || rr.DeleteAfter() || rr.Object == nil {
 			continue
 		}
-		p.Objects = append(p.Objects, rr.object())
+		p.Objects = append(p.Objects, object(rr))
 		p.Status = append(p.Status, v1alpha1.AuxiliaryResourceStatus{
 			Name: rr.Spec.Name, Kind: rr.Kind, Category: rr.Spec.Category,
 			Phase: PhaseRetained, Message: "kept after the session ended (deleteAfter: false)",
@@ -106,6 +107,15 @@ func (r *Result) Retain(observed Observed) Plan {
 	return p
 }
 
-func (rr Rendered) object() delivery.Object {
+func object(rr auxiliary.Rendered) delivery.Object {
 	return delivery.Object{Name: rr.Name, Object: rr.Object.DeepCopy(), Orphan: !rr.DeleteAfter()}
 }
+
+// Observed is what the deliverer has observed of the session's composed
+// resources, by composition resource name. A name that is absent was not
+// observed.
+type Observed map[resource.Name]delivery.Readiness
+
+func (o Observed) exists(name resource.Name) bool { return o[name].Observed }
+
+func (o Observed) ready(name resource.Name) bool { return o[name].Ready }

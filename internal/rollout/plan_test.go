@@ -1,21 +1,16 @@
-package auxiliary
+package rollout
 
 import (
 	"testing"
 
-	"github.com/crossplane/function-sdk-go/resource"
-	"github.com/crossplane/function-sdk-go/resource/composed"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/auxiliary"
 	"github.com/k8s-breakglass/function-debug-session/internal/delivery"
 	"github.com/k8s-breakglass/function-debug-session/internal/render"
 )
-
-const workload resource.Name = "workload"
 
 // planned summarises a Plan for comparison.
 type planned struct {
@@ -25,7 +20,7 @@ type planned struct {
 	Status     []v1alpha1.AuxiliaryResourceStatus
 }
 
-func summarisePlan(p Plan) planned {
+func summarisePlan(p order) planned {
 	s := planned{Workload: p.Workload, WaitingFor: p.WaitingFor, Status: p.Status}
 	for _, o := range p.Objects {
 		n := string(o.Name)
@@ -37,42 +32,21 @@ func summarisePlan(p Plan) planned {
 	return s
 }
 
-func cm(name string) string {
-	return `{apiVersion: v1, kind: ConfigMap, metadata: {name: ` + name + `}}`
-}
-
 // rendered renders resources of a session template, for the plan tests.
-func rendered(t *testing.T, rs ...v1alpha1.AuxiliaryResource) *Result {
+func rendered(t *testing.T, rs ...v1alpha1.AuxiliaryResource) *auxiliary.Result {
 	t.Helper()
-	en, err := Enable(Sources{Template: sessionTemplate(nil, rs...)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Render(render.New(), en, sessionContext(), PolicyFor(nil, nil))
+	res, err := renderAll(enabled(t, rs...))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return res
 }
 
-func ready(names ...resource.Name) Observed {
-	o := Observed{}
-	for _, n := range names {
-		o[n] = delivery.Readiness{Observed: true, Ready: true}
-	}
-	return o
-}
-
-func (o Observed) with(name resource.Name, r delivery.Readiness) Observed {
-	o[name] = r
-	return o
-}
-
-func TestPlan(t *testing.T) {
-	before := aux("netpol", "", cm("netpol"))
-	after := aux("later", "", cm("later"), createAfter)
-	kept := aux("kept", "", cm("kept"), keep)
-	broken := aux("broken", "", `{apiVersion: v1, kind: ConfigMap, metadata: {name: '{{ .Nope }}'}}`, ignore)
+func TestOrderAround(t *testing.T) {
+	before := aux("netpol", cm("netpol"))
+	after := aux("later", cm("later"), createAfter)
+	kept := aux("kept", cm("kept"), keep)
+	broken := aux("broken", `{apiVersion: v1, kind: ConfigMap, metadata: {name: '{{ .Nope }}'}}`, ignore)
 	creating := delivery.Readiness{Observed: true, Message: "Object is not Ready: Creating"}
 
 	cases := map[string]struct {
@@ -172,7 +146,7 @@ func TestPlan(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got := rendered(t, tc.rs...).Plan(tc.observed, workload)
+			got := orderAround(rendered(t, tc.rs...), tc.observed)
 			if diff := cmp.Diff(tc.want, summarisePlan(got), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("%s\nPlan(...): -want, +got:\n%s", tc.reason, diff)
 			}
@@ -184,10 +158,10 @@ func notReadyWorkload() delivery.Readiness {
 	return delivery.Readiness{Observed: true, Message: "0 of 3 pods available"}
 }
 
-func TestRetain(t *testing.T) {
-	gone := aux("gone", "", cm("gone"))
-	kept := aux("kept", "", cm("kept"), keep)
-	never := aux("never", "", cm("never"), keep)
+func TestRetainOnEnd(t *testing.T) {
+	gone := aux("gone", cm("gone"))
+	kept := aux("kept", cm("kept"), keep)
+	never := aux("never", cm("never"), keep)
 
 	cases := map[string]struct {
 		reason   string
@@ -207,66 +181,42 @@ func TestRetain(t *testing.T) {
 			want:   planned{},
 		},
 	}
-	en, err := Enable(Sources{Template: sessionTemplate(nil, gone, kept, never)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	en := enabled(t, gone, kept, never)
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			// The orchestrator renders only what may stay.
-			res, err := Render(render.New(), en.Retained(tc.observed), sessionContext(), PolicyFor(nil, nil))
+			// The plan renders only what may stay.
+			res, err := renderAll(en.Retained(tc.observed.exists))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tc.want, summarisePlan(res.Retain(tc.observed)), cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("%s\nRetain(...): -want, +got:\n%s", tc.reason, diff)
+			if diff := cmp.Diff(tc.want, summarisePlan(retain(res, tc.observed)), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s\nretain(...): -want, +got:\n%s", tc.reason, diff)
 			}
-			// Retain on everything rendered agrees.
-			all, err := Render(render.New(), en, sessionContext(), PolicyFor(nil, nil))
+			// retain on everything rendered agrees.
+			all, err := renderAll(en)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tc.want, summarisePlan(all.Retain(tc.observed)), cmpopts.EquateEmpty()); diff != "" {
+			if diff := cmp.Diff(tc.want, summarisePlan(retain(all, tc.observed)), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("%s\nRetain(...) of every resource: -want, +got:\n%s", tc.reason, diff)
 			}
 		})
 	}
 }
 
-func TestObserve(t *testing.T) {
-	obj := func(ready string) resource.ObservedComposed {
-		u := &composed.Unstructured{Unstructured: unstructured.Unstructured{Object: map[string]any{
-			"apiVersion": "kubernetes.crossplane.io/v1alpha2", "kind": "Object",
-			"status": map[string]any{"conditions": []any{map[string]any{"type": "Ready", "status": ready, "reason": "Available"}}},
-		}}}
-		return resource.ObservedComposed{Resource: u}
-	}
-	target := delivery.Target{Mode: v1beta1.DeliveryProviderKubernetes}
-	got := Observe(target, map[resource.Name]resource.ObservedComposed{"aux-template-a": obj("True"), "aux-template-b": obj("False")})
-	want := map[resource.Name][2]bool{"aux-template-a": {true, true}, "aux-template-b": {true, false}}
-	for name, w := range want {
-		if diff := cmp.Diff(w, [2]bool{got[name].Observed, got[name].Ready}); diff != "" {
-			t.Errorf("Observe must read each resource's readiness the way its delivery reports it; %s [observed ready]: -want, +got:\n%s", name, diff)
-		}
-	}
-	if got.exists("aux-template-c") {
-		t.Errorf("A resource Crossplane did not report is not observed.")
-	}
-}
-
 func TestNilIsNothing(t *testing.T) {
-	res, err := Render(render.New(), nil, Context{}, Policy{})
+	res, err := auxiliary.Render(render.New(), nil, auxiliary.Context{}, auxiliary.Policy{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var none *Result
-	got := []planned{summarisePlan(res.Plan(nil, workload)), summarisePlan(none.Plan(nil, workload)), summarisePlan(none.Retain(nil))}
+	var none *auxiliary.Result
+	got := []planned{summarisePlan(orderAround(res, nil)), summarisePlan(orderAround(none, nil)), summarisePlan(retain(none, nil))}
 	want := []planned{{Workload: true}, {Workload: true}, {}}
 	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("Nothing enabled, or nothing rendered, plans nothing but the workload.\n-want, +got:\n%s", diff)
 	}
-	var en *Enabled
-	if n := len(en.Retained(nil).Resources); n != 0 {
+	var en *auxiliary.Enabled
+	if n := len(en.Retained(Observed{}.exists).Resources); n != 0 {
 		t.Errorf("Retained of nothing must be nothing, got %d", n)
 	}
 }
