@@ -404,6 +404,38 @@ func TestAdmissionPolicies(t *testing.T) {
 			op:     admission.Update, who: alice, old: xr(approved), obj: xr(approved, set(map[string]any{"pool": "gpu"}, "spec", "nodeSelector")),
 			want: verdict{denied: true, says: "spec.duration, spec.bindingRef, spec.nodeSelector and spec.reason cannot change"},
 		},
+		"CreateWithParticipants": {
+			reason: "A requester may name participants when creating a session; the approver sees them.",
+			op:     admission.Create, who: alice,
+			obj: xr(set(map[string]any{"users": []any{"carol@example.com"}, "groups": []any{"net-oncall"}}, "spec", "participants")),
+		},
+		"ParticipantAdded": {
+			reason: "Participants get access to the debug pods: adding one after creation would bypass the approval.",
+			op:     admission.Update, who: alice, old: xr(approved),
+			obj:  xr(approved, set(map[string]any{"users": []any{"mallory@example.com"}}, "spec", "participants")),
+			want: verdict{denied: true, says: "spec.participants cannot change"},
+		},
+		"ParticipantGroupChanged": {
+			reason: "Changing a participant group is as much a change as adding a user.",
+			op:     admission.Update, who: alice,
+			old:  xr(set(map[string]any{"groups": []any{"net-oncall"}}, "spec", "participants")),
+			obj:  xr(set(map[string]any{"groups": []any{"developers"}}, "spec", "participants")),
+			want: verdict{denied: true, says: "spec.participants cannot change"},
+		},
+		"ParticipantsRemoved": {
+			reason: "Removing participants changes what was approved too; a new session is the way to change them.",
+			op:     admission.Update, who: alice,
+			old:  xr(set(map[string]any{"users": []any{"carol@example.com"}}, "spec", "participants")),
+			obj:  xr(),
+			want: verdict{denied: true, says: "spec.participants cannot change"},
+		},
+		"CrossplaneUpdatesSessionWithParticipants": {
+			reason: "Crossplane's own updates leave participants alone and are admitted.",
+			op:     admission.Update, who: crossplaneS,
+			old: xr(approved, set(map[string]any{"users": []any{"carol@example.com"}}, "spec", "participants")),
+			obj: xr(approved, set(map[string]any{"users": []any{"carol@example.com"}}, "spec", "participants"),
+				set([]any{"composite.apiextensions.crossplane.io"}, "metadata", "finalizers")),
+		},
 		"ApproverApproves": {
 			reason: "An approver stamping the approval with their own name and groups is admitted.",
 			op:     admission.Update, who: bob, old: xr(), obj: xr(approved),

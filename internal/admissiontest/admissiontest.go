@@ -175,6 +175,9 @@ type Request struct {
 	// User and Groups are the requesting user (request.userInfo).
 	User   string
 	Groups []string
+	// Authorizer answers the policy's authorizer checks, for this user. Nil
+	// allows everything.
+	Authorizer authorizer.Authorizer
 }
 
 // Denial is a validation that denied a request.
@@ -184,7 +187,7 @@ type Denial struct {
 }
 
 // allowAll is the authorizer the policies' authorizer variable checks
-// against: it allows everything.
+// against unless a request brings its own: it allows everything.
 var allowAll = authorizer.AuthorizerFunc(func(context.Context, authorizer.Attributes) (authorizer.Decision, string, error) {
 	return authorizer.DecisionAllow, "", nil
 })
@@ -204,6 +207,10 @@ func (p *Policy) Evaluate(t testing.TB, r Request) (matched bool, denials []Deni
 		op = admission.Create
 	}
 	obj, old := orNil(r.Object), orNil(r.OldObject)
+	authz := r.Authorizer
+	if authz == nil {
+		authz = allowAll
+	}
 	attr := admission.NewAttributesRecord(obj, old, r.Kind, r.Namespace, r.Name, r.Resource, r.Subresource, op, options(op), false, &user.DefaultInfo{Name: r.User, Groups: r.Groups})
 	ifaces := admission.NewObjectInterfacesFromScheme(runtime.NewScheme())
 	m := generic.NewPolicyMatcher(matching.NewMatcher(nil, nil))
@@ -219,7 +226,7 @@ func (p *Policy) Evaluate(t testing.TB, r Request) (matched bool, denials []Deni
 	}
 	va := &admission.VersionedAttributes{Attributes: attr, VersionedObject: obj, VersionedOldObject: old, VersionedKind: matchedGVK}
 	if p.matcher != nil {
-		res := p.matcher.Match(context.Background(), va, nil, allowAll)
+		res := p.matcher.Match(context.Background(), va, nil, authz)
 		if res.Error != nil {
 			t.Fatalf("the match conditions of policy %s failed to evaluate (so its failurePolicy Fail would reject the request): %v", p.policy.Name, res.Error)
 		}
@@ -227,7 +234,7 @@ func (p *Policy) Evaluate(t testing.TB, r Request) (matched bool, denials []Deni
 			return false, nil
 		}
 	}
-	res := p.validator.Validate(context.Background(), matchedGVR, va, nil, nil, celconfig.RuntimeCELCostBudget, allowAll)
+	res := p.validator.Validate(context.Background(), matchedGVR, va, nil, nil, celconfig.RuntimeCELCostBudget, authz)
 	for _, d := range res.Decisions {
 		if d.Evaluation == validating.EvalError {
 			t.Fatalf("policy %s failed to evaluate (so its failurePolicy Fail would reject the request): %s", p.policy.Name, d.Message)

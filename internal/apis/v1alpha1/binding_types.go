@@ -88,6 +88,12 @@ type DebugSessionClusterBindingSpec struct {
 	// +optional
 	AuxiliaryResourcePolicy *AuxiliaryResourcePolicy `json:"auxiliaryResourcePolicy,omitempty"`
 
+	// AllowedPodOperations narrows the template's: a field set to false
+	// turns the operation off on the bound clusters. A true where the
+	// template says false is ignored with a warning.
+	// +optional
+	AllowedPodOperations *AllowedPodOperations `json:"allowedPodOperations,omitempty"`
+
 	// AllowUserNodeSelector lets a session add its own nodeSelector.
 	// +optional
 	AllowUserNodeSelector bool `json:"allowUserNodeSelector,omitempty"`

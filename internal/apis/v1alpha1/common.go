@@ -2,7 +2,9 @@ package v1alpha1
 
 import (
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 // WorkloadType is the kind of workload that runs the debug pods.
@@ -203,4 +205,81 @@ type LocalObjectReference struct {
 	// Name of the object.
 	// +kubebuilder:validation:MinLength=1
 	Name string `json:"name"`
+}
+
+// AllowedPodOperations says what a session's requester and participants may
+// do with its debug pods. An unset field takes the template's value; on a
+// template, exec, attach and portForward default to true and logs to false.
+// A binding can only narrow the template: a true where the template says
+// false is ignored with a warning.
+type AllowedPodOperations struct {
+	// Exec allows kubectl exec (pods/exec).
+	// +optional
+	Exec *bool `json:"exec,omitempty"`
+
+	// Attach allows kubectl attach (pods/attach).
+	// +optional
+	Attach *bool `json:"attach,omitempty"`
+
+	// PortForward allows kubectl port-forward (pods/portforward), and
+	// pods/proxy to the session's pods for whoever is granted it otherwise.
+	// +optional
+	PortForward *bool `json:"portForward,omitempty"`
+
+	// Logs allows kubectl logs (pods/log). Reading logs is a GET, which no
+	// admission policy sees, so the grant covers every pod in the target
+	// namespace, not only the session's: it is off unless the template
+	// turns it on.
+	// +optional
+	Logs *bool `json:"logs,omitempty"`
+}
+
+// PodOperations is the effective set of pod operations of a session.
+type PodOperations struct {
+	Exec        bool `json:"exec"`
+	Attach      bool `json:"attach"`
+	PortForward bool `json:"portForward"`
+	Logs        bool `json:"logs"`
+}
+
+// SessionResourceQuota is a ResourceQuota created in the target namespace for
+// each session. A quota counts every pod in its namespace, not only the
+// session's: when sessions share a target namespace, each session's quota
+// bounds them all together.
+type SessionResourceQuota struct {
+	// MaxPods limits the number of pods (hard pods).
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	MaxPods *int32 `json:"maxPods,omitempty"`
+
+	// MaxCPU limits the sum of CPU limits (hard limits.cpu). Every
+	// container of the debug pod must then set a CPU limit.
+	// +optional
+	MaxCPU *resource.Quantity `json:"maxCPU,omitempty"`
+
+	// MaxMemory limits the sum of memory limits (hard limits.memory). Every
+	// container of the debug pod must then set a memory limit.
+	// +optional
+	MaxMemory *resource.Quantity `json:"maxMemory,omitempty"`
+
+	// MaxStorage limits the sum of ephemeral storage limits (hard
+	// limits.ephemeral-storage). Every container of the debug pod must then
+	// set an ephemeral-storage limit.
+	// +optional
+	MaxStorage *resource.Quantity `json:"maxStorage,omitempty"`
+}
+
+// SessionPodDisruptionBudget is a PodDisruptionBudget for a session's debug
+// pods. Set exactly one of minAvailable and maxUnavailable.
+// +kubebuilder:validation:XValidation:rule="has(self.minAvailable) != has(self.maxUnavailable)",message="set exactly one of minAvailable and maxUnavailable"
+type SessionPodDisruptionBudget struct {
+	// MinAvailable pods, a number or a percentage.
+	// +optional
+	MinAvailable *intstr.IntOrString `json:"minAvailable,omitempty"`
+
+	// MaxUnavailable pods, a number or a percentage. Kubernetes can only
+	// compute it for pods of a controller with a scale subresource, so it
+	// needs workloadType Deployment.
+	// +optional
+	MaxUnavailable *intstr.IntOrString `json:"maxUnavailable,omitempty"`
 }

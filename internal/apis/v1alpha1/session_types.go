@@ -106,9 +106,27 @@ type DebugSessionSpec struct {
 	// +optional
 	Terminate bool `json:"terminate,omitempty"`
 
+	// Participants may use the debug pods with the requester. An approver
+	// approves them with the session, so they cannot change after it is
+	// created.
+	// +optional
+	Participants *Participants `json:"participants,omitempty"`
+
 	// Approval is written by an approver.
 	// +optional
 	Approval *Approval `json:"approval,omitempty"`
+}
+
+// Participants are users and groups that may use a session's debug pods
+// with its requester.
+type Participants struct {
+	// Users, by exact username.
+	// +optional
+	Users []string `json:"users,omitempty"`
+
+	// Groups, by exact name. Every member may use the pods.
+	// +optional
+	Groups []string `json:"groups,omitempty"`
 }
 
 // State of a session.
@@ -201,6 +219,11 @@ type DebugSessionStatus struct {
 	Scheduling         *SchedulingStatus         `json:"scheduling,omitempty"`
 	Workload           *WorkloadStatus           `json:"workload,omitempty"`
 	AuxiliaryResources []AuxiliaryResourceStatus `json:"auxiliaryResources,omitempty"`
+	// AllowedPodOperations are what the requester and participants may do
+	// with the debug pods.
+	AllowedPodOperations *PodOperations `json:"allowedPodOperations,omitempty"`
+	// Participants who may use the debug pods with the requester.
+	Participants *Participants `json:"participants,omitempty"`
 }
 
 // +kubebuilder:object:root=true

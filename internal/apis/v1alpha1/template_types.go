@@ -62,6 +62,21 @@ type DebugSessionTemplateSpec struct {
 	// categories by default. Categories not listed are disabled.
 	// +optional
 	AuxiliaryResourceDefaults map[string]bool `json:"auxiliaryResourceDefaults,omitempty"`
+
+	// AllowedPodOperations says what the requester and participants may do
+	// with the debug pods. Defaults: exec, attach and portForward on, logs
+	// off.
+	// +optional
+	AllowedPodOperations *AllowedPodOperations `json:"allowedPodOperations,omitempty"`
+
+	// ResourceQuota, when set, is created in the target namespace for each
+	// session.
+	// +optional
+	ResourceQuota *SessionResourceQuota `json:"resourceQuota,omitempty"`
+
+	// PodDisruptionBudget, when set, is created for each session's pods.
+	// +optional
+	PodDisruptionBudget *SessionPodDisruptionBudget `json:"podDisruptionBudget,omitempty"`
 }
 
 // +kubebuilder:object:root=true
