@@ -296,38 +296,8 @@ func (in *Input) Validate() field.ErrorList {
 		}
 		errs = append(errs, validateNamespace(p, ns)...)
 	}
-	if d := in.Delivery; d != nil {
-		p := field.NewPath("delivery")
-		switch d.Mode {
-		case "", DeliveryProviderKubernetes, DeliveryLocal:
-		default:
-			errs = append(errs, field.NotSupported(p.Child("mode"), d.Mode, []string{deliveryModeProviderK8s, deliveryModeLocal}))
-		}
-		switch d.ObjectAPIVersion {
-		case "", DefaultObjectAPIVersion, NamespacedObjectAPIVersion:
-		default:
-			errs = append(errs, field.NotSupported(p.Child("objectAPIVersion"), d.ObjectAPIVersion, []string{DefaultObjectAPIVersion, NamespacedObjectAPIVersion}))
-		}
-		switch d.DeletionPolicy {
-		case "", DefaultDeletionPolicy, OrphanDeletionPolicy:
-		default:
-			errs = append(errs, field.NotSupported(p.Child("deletionPolicy"), d.DeletionPolicy, []string{DefaultDeletionPolicy, OrphanDeletionPolicy}))
-		}
-	}
-	if a := in.AuxiliaryResources; a != nil {
-		p := field.NewPath("auxiliaryResources")
-		for i, gk := range a.AllowedKinds {
-			if gk.Kind == "" {
-				errs = append(errs, field.Required(p.Child("allowedKinds").Index(i).Child("kind"), "a kind is required"))
-			}
-		}
-		if m := a.MaxPerSession; m != nil && (*m < 0 || *m > maxConfigurablePerSession) {
-			errs = append(errs, field.Invalid(p.Child("maxPerSession"), *m, fmt.Sprintf("must be between 0 and %d", maxConfigurablePerSession)))
-		}
-		if m := a.MaxRenderedBytes; m != nil && (*m < 0 || *m > maxConfigurableRenderedBytes) {
-			errs = append(errs, field.Invalid(p.Child("maxRenderedBytes"), *m, fmt.Sprintf("must be between 0 and %d", maxConfigurableRenderedBytes)))
-		}
-	}
+	errs = append(errs, in.Delivery.validate(field.NewPath("delivery"))...)
+	errs = append(errs, in.AuxiliaryResources.validate(field.NewPath("auxiliaryResources"))...)
 	switch in.DeniedNodeGlobs {
 	case "", DeniedNodeGlobsAdmissionPolicy, DeniedNodeGlobsReject:
 	default:
@@ -335,6 +305,50 @@ func (in *Input) Validate() field.ErrorList {
 	}
 	if in.TTL != nil && in.TTL.Duration < minTTL {
 		errs = append(errs, field.Invalid(field.NewPath("ttl"), in.TTL.Duration.String(), "must be at least 1s"))
+	}
+	return errs
+}
+
+// validate checks the delivery settings; nil means every default.
+func (d *Delivery) validate(p *field.Path) field.ErrorList {
+	if d == nil {
+		return nil
+	}
+	var errs field.ErrorList
+	switch d.Mode {
+	case "", DeliveryProviderKubernetes, DeliveryLocal:
+	default:
+		errs = append(errs, field.NotSupported(p.Child("mode"), d.Mode, []string{deliveryModeProviderK8s, deliveryModeLocal}))
+	}
+	switch d.ObjectAPIVersion {
+	case "", DefaultObjectAPIVersion, NamespacedObjectAPIVersion:
+	default:
+		errs = append(errs, field.NotSupported(p.Child("objectAPIVersion"), d.ObjectAPIVersion, []string{DefaultObjectAPIVersion, NamespacedObjectAPIVersion}))
+	}
+	switch d.DeletionPolicy {
+	case "", DefaultDeletionPolicy, OrphanDeletionPolicy:
+	default:
+		errs = append(errs, field.NotSupported(p.Child("deletionPolicy"), d.DeletionPolicy, []string{DefaultDeletionPolicy, OrphanDeletionPolicy}))
+	}
+	return errs
+}
+
+// validate checks the auxiliary resource limits; nil means every default.
+func (a *AuxiliaryResources) validate(p *field.Path) field.ErrorList {
+	if a == nil {
+		return nil
+	}
+	var errs field.ErrorList
+	for i, gk := range a.AllowedKinds {
+		if gk.Kind == "" {
+			errs = append(errs, field.Required(p.Child("allowedKinds").Index(i).Child("kind"), "a kind is required"))
+		}
+	}
+	if m := a.MaxPerSession; m != nil && (*m < 0 || *m > maxConfigurablePerSession) {
+		errs = append(errs, field.Invalid(p.Child("maxPerSession"), *m, fmt.Sprintf("must be between 0 and %d", maxConfigurablePerSession)))
+	}
+	if m := a.MaxRenderedBytes; m != nil && (*m < 0 || *m > maxConfigurableRenderedBytes) {
+		errs = append(errs, field.Invalid(p.Child("maxRenderedBytes"), *m, fmt.Sprintf("must be between 0 and %d", maxConfigurableRenderedBytes)))
 	}
 	return errs
 }
