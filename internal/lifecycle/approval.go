@@ -9,7 +9,7 @@ import (
 	"github.com/k8s-breakglass/function-debug-session/internal/glob"
 )
 
-// approval is what the approval rules of DESIGN 7.2 say about a session.
+// approval is what the approval rules say about a session.
 type approval struct {
 	// required is true when the session may not start without an approval.
 	required bool

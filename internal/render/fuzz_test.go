@@ -82,7 +82,7 @@ func renderOnce(r *Renderer, raw runtime.RawExtension) string {
 // BenchmarkParseCache renders templates with a warm cache and with no cache,
 // interleaved in the same run, and reports how many times faster the cached
 // render is (uncached/cached). It asserts nothing about time. "proposal" is
-// the proposal's three small resources, where decoding and YAML dominate;
+// the three small resources of a typical template, where decoding and YAML dominate;
 // "script" is a ConfigMap holding a longer templated script, where parsing
 // does.
 func BenchmarkParseCache(b *testing.B) {

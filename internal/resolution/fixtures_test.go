@@ -7,8 +7,8 @@ import (
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
 )
 
-// The fixtures below build the objects of the proposal's examples. Each
-// builder takes modifiers so that a case states only what it changes.
+// The fixtures below build the objects of the upstream design's examples,
+// written out here. Each builder takes modifiers so that a case states only what it changes.
 
 const configNS = v1beta1.DefaultConfigNamespace
 
@@ -53,7 +53,7 @@ func templateAllowed(clusters, groups, users []string) func(*v1alpha1.DebugSessi
 	}
 }
 
-// netopsTemplate is the proposal's netops-debug template: production
+// netopsTemplate is the netops-debug example template: production
 // clusters, netops and on-call SREs.
 func netopsTemplate(mods ...func(*v1alpha1.DebugSessionTemplate)) *v1alpha1.DebugSessionTemplate {
 	return template("netops-debug", append([]func(*v1alpha1.DebugSessionTemplate){
@@ -142,7 +142,7 @@ func clusterConfig(name string, labels ...string) *v1alpha1.ClusterConfig {
 
 func ptrTo[T any](v T) *T { return &v }
 
-// Bindings of the proposal's "Platform Admin Bindings" section.
+// Bindings of the platform-admin example.
 
 func platformAdminGlobal(mods ...func(*v1alpha1.DebugSessionClusterBinding)) v1alpha1.DebugSessionClusterBinding {
 	return binding("platform-admin-global", "netops-debug", append([]func(*v1alpha1.DebugSessionClusterBinding){
@@ -176,7 +176,7 @@ func prodClusterASpecific(mods ...func(*v1alpha1.DebugSessionClusterBinding)) v1
 	}, mods...)...)
 }
 
-// Bindings of the proposal's "Tenant Isolation Example".
+// Bindings of the tenant-isolation example.
 
 func tenantBinding(tenant string) v1alpha1.DebugSessionClusterBinding {
 	return binding(tenant+"-debug", "tenant-debug",

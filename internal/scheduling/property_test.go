@@ -153,8 +153,8 @@ func (g gen) user() UserNodeSelector {
 	return UserNodeSelector{Session: "team-a/s", NodeSelector: g.labels(2), Allowed: g.r.IntN(3) > 0}
 }
 
-// TestMandatoryConstraintsAlwaysPresent is the invariant of DESIGN section
-// 5: whatever the pod template and the user ask for, every required term,
+// TestMandatoryConstraintsAlwaysPresent is the invariant of the scheduling
+// merge: whatever the pod template and the user ask for, every required term,
 // denied label, denied node and nodeSelector entry of the effective
 // bindings (and of the template, unless a binding replaced it) is in the
 // final pod spec — or the session is Denied or Failed.

@@ -22,7 +22,7 @@ func TestStatus(t *testing.T) {
 		want   *v1alpha1.SchedulingStatus
 	}{
 		"Nothing": {
-			reason: "Without constraints there is nothing to report, as the proposal's dev cluster shows (null).",
+			reason: "Without constraints there is nothing to report, as a dev cluster without constraints shows (null).",
 			args:   args{kind: v1alpha1.WorkloadTypeDaemonSet},
 		},
 		"ProposalControlPlaneAffinity": {

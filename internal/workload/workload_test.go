@@ -27,7 +27,7 @@ func TestLabels(t *testing.T) {
 		err     bool
 	}{
 		"Standard": {
-			reason:  "Every debug pod carries the standard labels of DESIGN 6.",
+			reason:  "Every debug pod carries the standard session labels.",
 			session: session("inc-1234"),
 			want: map[string]string{
 				"breakglass.telekom.de/session":           "inc-1234",
