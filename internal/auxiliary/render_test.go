@@ -1,7 +1,6 @@
 package auxiliary
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -213,7 +212,7 @@ func TestFailurePolicy(t *testing.T) {
 		names    []string
 		skipped  []string
 		warnings []string
-		err      string
+		err      error
 	}
 	cases := map[string]struct {
 		reason string
@@ -223,7 +222,8 @@ func TestFailurePolicy(t *testing.T) {
 		"FailIsTheDefault": {
 			reason: "A resource that fails to render fails the session by default, naming the resource and field.",
 			rs:     []v1alpha1.AuxiliaryResource{aux("ok", "", configMap), aux("broken", "", broken)},
-			want:   want{err: "DebugSessionTemplate breakglass-system/network-debug-session auxiliaryResources[broken] template.metadata.name: line 1, column 11: at <.Session.Nme>: can't evaluate field Nme in type render.SessionVariables"},
+			want: want{err: failed("DebugSessionTemplate breakglass-system/network-debug-session", "spec.auxiliaryResources[1]",
+				"DebugSessionTemplate breakglass-system/network-debug-session auxiliaryResources[broken] template.metadata.name: line 1, column 11: at <.Session.Nme>: can't evaluate field Nme in type render.SessionVariables")},
 		},
 		"IgnoreSkips": {
 			reason: "failurePolicy ignore skips a resource that fails to render, with a warning, and renders the rest.",
@@ -237,12 +237,14 @@ func TestFailurePolicy(t *testing.T) {
 		"IgnoreDoesNotCoverPolicy": {
 			reason: "A policy violation fails the session even with failurePolicy ignore.",
 			rs:     []v1alpha1.AuxiliaryResource{aux("crb", "", `{apiVersion: rbac.authorization.k8s.io/v1, kind: ClusterRoleBinding, metadata: {name: x}}`, ignore)},
-			want:   want{err: "DebugSessionTemplate breakglass-system/network-debug-session auxiliaryResources[crb]: kind ClusterRoleBinding.rbac.authorization.k8s.io is cluster-scoped"},
+			want: want{err: failed("DebugSessionTemplate breakglass-system/network-debug-session", "spec.auxiliaryResources[0]",
+				"DebugSessionTemplate breakglass-system/network-debug-session auxiliaryResources[crb]: kind ClusterRoleBinding.rbac.authorization.k8s.io is cluster-scoped; auxiliary resources must be namespaced objects in the target namespace")},
 		},
 		"IgnoreDoesNotCoverTheSizeLimit": {
 			reason: "Exceeding maxRenderedBytes while rendering is a policy violation, not a render failure.",
 			rs:     []v1alpha1.AuxiliaryResource{aux("big", "", `{apiVersion: v1, kind: ConfigMap, metadata: {name: x}, data: {a: '{{ repeat 300000 "x" }}'}}`, ignore)},
-			want:   want{err: "auxiliaryResources[big]: the auxiliary resources render to more than the 262144 bytes"},
+			want: want{err: failed("DebugSessionTemplate breakglass-system/network-debug-session", "spec.auxiliaryResources[0]",
+				"DebugSessionTemplate breakglass-system/network-debug-session auxiliaryResources[big]: the auxiliary resources render to more than the 262144 bytes per session that the function input allows (auxiliaryResources.maxRenderedBytes)")},
 		},
 		"HostileTemplateIgnored": {
 			reason: "A template that exceeds a render limit is a render failure, which ignore skips.",
@@ -255,7 +257,8 @@ func TestFailurePolicy(t *testing.T) {
 		"DuplicateObjects": {
 			reason: "Two resources that render the same object would fight over it.",
 			rs:     []v1alpha1.AuxiliaryResource{aux("a", "", configMap), aux("b", "", configMap)},
-			want:   want{err: "auxiliaryResources[b] renders ConfigMap debug-sessions-prod/cm-inc-1234, which DebugSessionTemplate breakglass-system/network-debug-session auxiliaryResources[a] renders too"},
+			want: want{err: failed("DebugSessionTemplate breakglass-system/network-debug-session", "spec.auxiliaryResources[1]",
+				"DebugSessionTemplate breakglass-system/network-debug-session auxiliaryResources[b] renders ConfigMap debug-sessions-prod/cm-inc-1234, which DebugSessionTemplate breakglass-system/network-debug-session auxiliaryResources[a] renders too")},
 		},
 	}
 	for name, tc := range cases {
@@ -265,10 +268,7 @@ func TestFailurePolicy(t *testing.T) {
 				t.Fatal(err)
 			}
 			res, err := Render(render.New(), en, sessionContext(), PolicyFor(nil, nil))
-			got := want{}
-			if err != nil {
-				got.err = err.Error()
-			}
+			got := want{err: err}
 			if res != nil {
 				got.warnings = res.Warnings
 				for _, r := range res.Resources {
@@ -279,10 +279,7 @@ func TestFailurePolicy(t *testing.T) {
 					got.names = append(got.names, string(r.Name))
 				}
 			}
-			if tc.want.err != "" && strings.Contains(got.err, tc.want.err) {
-				got.err = tc.want.err
-			}
-			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{}), cmpopts.EquateEmpty()); diff != "" {
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{}), cmpopts.EquateEmpty(), cmpopts.EquateErrors()); diff != "" {
 				t.Errorf("%s\nRender(...): -want, +got:\n%s", tc.reason, diff)
 			}
 		})
