@@ -11,12 +11,13 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/outcome"
 )
 
 // decideWant is what a Decide case expects.
 type decideWant struct {
 	d   Decision
-	err bool
+	err error
 }
 
 // decideCase is a case of TestDecide.
@@ -42,8 +43,8 @@ func TestDecide(t *testing.T) {
 			if diff := cmp.Diff(tc.want.d, got, cmpopts.IgnoreUnexported(Decision{}), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("%s\nDecide(...): -want, +got:\n%s", tc.reason, diff)
 			}
-			if gotErr := err != nil; gotErr != tc.want.err {
-				t.Errorf("%s\nDecide(...): want error %t, got %v", tc.reason, tc.want.err, err)
+			if diff := cmp.Diff(tc.want.err, err, cmpopts.EquateErrors()); diff != "" {
+				t.Errorf("%s\nDecide(...): -want error, +got error:\n%s", tc.reason, diff)
 			}
 		})
 	}
@@ -238,7 +239,19 @@ func startCases() map[string]decideCase {
 				in.Constraints = v1alpha1.Constraints{MaxDuration: "two hours"}
 				return in
 			}(),
-			want: decideWant{err: true},
+			want: decideWant{err: outcome.New(v1alpha1.StateFailed, "", "constraints.maxDuration",
+				`constraints.maxDuration: "two hours" is not a duration such as 1h or 30m`)},
+		},
+		"BrokenConstraintNamesItsSource": {
+			reason: "A broken constraint names the object that set it and the field there, so that the platform team knows what to fix.",
+			in: func() DecideInput {
+				in := input(session())
+				in.Constraints = v1alpha1.Constraints{MaxDuration: "two hours"}
+				in.ConstraintSources = map[string]string{"constraints.maxDuration": "DebugSessionClusterBinding breakglass-system/prod"}
+				return in
+			}(),
+			want: decideWant{err: outcome.New(v1alpha1.StateFailed, "DebugSessionClusterBinding breakglass-system/prod", "spec.constraints.maxDuration",
+				`DebugSessionClusterBinding breakglass-system/prod spec.constraints.maxDuration: "two hours" is not a duration such as 1h or 30m`)},
 		},
 		"NegativeMaxRenewalsIsAnError": {
 			reason: "A negative limit is a configuration error.",
@@ -247,12 +260,12 @@ func startCases() map[string]decideCase {
 				in.Constraints = v1alpha1.Constraints{MaxRenewals: ptr.To[int32](-1)}
 				return in
 			}(),
-			want: decideWant{err: true},
+			want: decideWant{err: outcome.New(v1alpha1.StateFailed, "", "constraints.maxRenewals", "constraints.maxRenewals: -1 must not be negative")},
 		},
 		"MissingSessionIsAnError": {
 			reason: "Bad input never panics.",
 			in:     DecideInput{Now: now},
-			want:   decideWant{err: true},
+			want:   decideWant{err: outcome.New(v1alpha1.StateFailed, "", "", "cannot decide the state of a missing session")},
 		},
 	}
 }
