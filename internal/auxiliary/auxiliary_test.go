@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/outcome"
 	"github.com/k8s-breakglass/function-debug-session/internal/resolution"
 )
 
@@ -104,12 +105,18 @@ func (s sources) layers() []resolution.Layer {
 	return out
 }
 
+// failed is the error of an auxiliary resource that fails the session: the
+// whole *outcome.Error, compared with cmpopts.EquateErrors.
+func failed(object, field, message string) error {
+	return outcome.New(v1alpha1.StateFailed, object, field, message)
+}
+
 func enable(s sources) (*Enabled, error) { return Enable(s.PodTemplate, s.layers()) }
 
 func TestEnable(t *testing.T) {
 	type want struct {
 		enabled enabled
-		err     string
+		err     error
 	}
 	netpol := aux("egress-network-policy", "network-isolation", configMap)
 	sa := aux("debug-service-account", "rbac", configMap)
@@ -215,19 +222,22 @@ func TestEnable(t *testing.T) {
 		"InvalidName": {
 			reason: "A name that is not a DNS label fails with the object and field.",
 			src:    sources{Template: sessionTemplate(nil, aux("Bad_Name", "", configMap))},
-			want:   want{err: `DebugSessionTemplate breakglass-system/network-debug-session spec.auxiliaryResources[0].name: Invalid value: "Bad_Name": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`},
+			want: want{err: failed("DebugSessionTemplate breakglass-system/network-debug-session", "spec.auxiliaryResources[0].name",
+				`DebugSessionTemplate breakglass-system/network-debug-session spec.auxiliaryResources[0].name: Invalid value: "Bad_Name": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`)},
 		},
 		"DuplicateName": {
 			reason: "Two enabled resources of one source may not share a name: their composition resource names would collide.",
 			src:    sources{PodTemplate: podTemplate(netpol, aux("egress-network-policy", "network-isolation", configMap)), Template: sessionTemplate(map[string]bool{"network-isolation": true})},
-			want:   want{err: `DebugPodTemplate breakglass-system/network-debug-pod spec.auxiliaryResources[1].name: Duplicate value: "egress-network-policy"`},
+			want: want{err: failed("DebugPodTemplate breakglass-system/network-debug-pod", "spec.auxiliaryResources[1].name",
+				`DebugPodTemplate breakglass-system/network-debug-pod spec.auxiliaryResources[1].name: Duplicate value: "egress-network-policy"`)},
 		},
 		"UnknownFailurePolicy": {
 			reason: "failurePolicy is fail or ignore; upstream's warn is refused rather than guessed.",
 			src: sources{Bindings: []*v1alpha1.DebugSessionClusterBinding{
 				binding("prod", nil, aux("x", "", configMap, failurePolicy("warn"))),
 			}},
-			want: want{err: `DebugSessionClusterBinding breakglass-system/prod spec.auxiliaryResources[0].failurePolicy: Unsupported value: "warn": supported values: "fail", "ignore"`},
+			want: want{err: failed("DebugSessionClusterBinding breakglass-system/prod", "spec.auxiliaryResources[0].failurePolicy",
+				`DebugSessionClusterBinding breakglass-system/prod spec.auxiliaryResources[0].failurePolicy: Unsupported value: "warn": supported values: "fail", "ignore"`)},
 		},
 		"DisabledResourcesAreNotValidated": {
 			reason: "A resource that is off is not checked: it cannot affect the session.",
@@ -238,7 +248,7 @@ func TestEnable(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			got, err := enable(tc.src)
-			if diff := cmp.Diff(tc.want.err, errString(err)); diff != "" {
+			if diff := cmp.Diff(tc.want.err, err, cmpopts.EquateErrors()); diff != "" {
 				t.Errorf("%s\nEnable(...): -want error, +got error:\n%s", tc.reason, diff)
 			}
 			if diff := cmp.Diff(tc.want.enabled, summarise(got), cmpopts.EquateEmpty()); diff != "" {
@@ -246,13 +256,6 @@ func TestEnable(t *testing.T) {
 			}
 		})
 	}
-}
-
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
 }
 
 func TestResourceDefaults(t *testing.T) {
