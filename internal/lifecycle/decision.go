@@ -65,7 +65,7 @@ type Decision struct {
 //
 // Use it when the inputs Decide needs (template, bindings, cluster config)
 // are missing or broken. Such a session normally keeps its resources through
-// a Fatal result (DESIGN 7.5), but one that has ended must not keep its debug
+// a Fatal result, but one that has ended must not keep its debug
 // pods running because a template was deleted. It does not grant renewals:
 // that needs the constraints, so a renewal requested just before expiry is
 // lost when the inputs are missing at that moment.
