@@ -9,14 +9,11 @@
 package requirements
 
 import (
-	"encoding/json"
-	"fmt"
 	"sort"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
@@ -270,102 +267,4 @@ func matches(u *unstructured.Unstructured, sel *fnv1.ResourceSelector) bool {
 		}
 	}
 	return true
-}
-
-// object is satisfied by pointers to the API types.
-type object[T any] interface {
-	*T
-	runtime.Object
-}
-
-// decode reads an object through JSON rather than the unstructured
-// converter, because JSON errors name the offending field
-// ("spec.replicas of type int32"), which is what a platform engineer needs.
-func decode[T any, P object[T]](u *unstructured.Unstructured) (*T, error) {
-	out := new(T)
-	raw, err := json.Marshal(u.Object)
-	if err == nil {
-		err = json.Unmarshal(raw, out)
-	}
-	if err != nil {
-		return nil, outcome.New(v1alpha1.StateFailed, v1alpha1.Describe(u.GetKind(), u.GetNamespace(), u.GetName()), "",
-			fmt.Sprintf("cannot read %s %s: %v", u.GetKind(), namespacedName(u), err))
-	}
-	return out, nil
-}
-
-func one[T any, P object[T]](items []resource.Required, sel *fnv1.ResourceSelector) (*T, error) {
-	for _, r := range items {
-		if !matches(r.Resource, sel) {
-			continue
-		}
-		return decode[T, P](r.Resource)
-	}
-	return nil, nil
-}
-
-func all[T any, P object[T]](items []resource.Required, sel *fnv1.ResourceSelector) ([]T, error) {
-	out := make([]T, 0, len(items))
-	for _, r := range items {
-		if !matches(r.Resource, sel) {
-			continue
-		}
-		o, err := decode[T, P](r.Resource)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *o)
-	}
-	return out, nil
-}
-
-func namespacedName(u *unstructured.Unstructured) string {
-	if u.GetNamespace() == "" {
-		return u.GetName()
-	}
-	return fmt.Sprintf("%s/%s", u.GetNamespace(), u.GetName())
-}
-
-type meta interface {
-	GetNamespace() string
-	GetName() string
-}
-
-func less(a, b meta) bool {
-	if a.GetNamespace() != b.GetNamespace() {
-		return a.GetNamespace() < b.GetNamespace()
-	}
-	return a.GetName() < b.GetName()
-}
-
-// PodTemplateName is the name of the pod template that t names, with a
-// Failed error when it names none.
-func PodTemplateName(t *v1alpha1.DebugSessionTemplate) (string, error) {
-	if t.Spec.PodTemplateRef == nil || t.Spec.PodTemplateRef.Name == "" {
-		return "", outcome.Failed(t.Describe(), "spec.podTemplateRef.name", "a pod template is required")
-	}
-	return t.Spec.PodTemplateRef.Name, nil
-}
-
-// Missing returns a Failed error that names a required object Crossplane
-// answered does not exist, or nil when everything needed was found.
-func (f *Fetched) Missing(s *v1alpha1.DebugSession, in *v1beta1.Input) error {
-	if f.Template == nil {
-		ns := s.Spec.TemplateRef.Namespace
-		if ns == "" {
-			ns = in.GetConfigNamespace()
-		}
-		id := v1alpha1.Describe(v1alpha1.DebugSessionTemplateKind, ns, s.Spec.TemplateRef.Name)
-		return outcome.New(v1alpha1.StateFailed, id, "", id+" not found")
-	}
-	if f.PodTemplate == nil {
-		name, err := PodTemplateName(f.Template)
-		if err != nil {
-			return err
-		}
-		id := v1alpha1.Describe(v1alpha1.DebugPodTemplateKind, f.Template.Namespace, name)
-		return outcome.New(v1alpha1.StateFailed, f.Template.Describe(), "spec.podTemplateRef",
-			fmt.Sprintf("%s not found, named by %s spec.podTemplateRef", id, f.Template.Describe()))
-	}
-	return nil
 }
