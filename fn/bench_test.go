@@ -43,7 +43,7 @@ func BenchmarkRunFunction(b *testing.B) {
 			},
 		},
 	}
-	observed := admissionReady(now.Add(-time.Minute))
+	observed := readySince(now.Add(-time.Minute), deniedNodesPolicies, podAccessPolicies, podAccessGrants)
 	for k, v := range networkPolicyObserved() {
 		observed[k] = v
 	}
@@ -53,7 +53,7 @@ func BenchmarkRunFunction(b *testing.B) {
 	}})
 	fn := NewFunction(logging.NewNopLogger(), WithClock(func() time.Time { return now }))
 	rsp, _ := fn.RunFunction(context.Background(), req)
-	if got := digest(rsp); got.state != "Active" || len(got.composed) != 4 {
+	if got := digest(rsp); got.state != "Active" || len(got.composed) != 8 {
 		b.Fatalf("the benchmarked session is not the Active one it should be: %+v", got)
 	}
 	b.ReportAllocs()

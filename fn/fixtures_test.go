@@ -1,11 +1,13 @@
 package main
 
 import (
+	"slices"
 	"sort"
 	"time"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/crossplane/function-sdk-go/resource"
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
@@ -66,11 +68,18 @@ func deniedGlobTemplate() map[string]any {
 	return t
 }
 
-// admissionReady is the denied-nodes admission policy and its binding,
-// observed ready since at.
-func admissionReady(at time.Time) map[string]*fnv1.Resource {
+// Composition resource names of the objects an Active session has before
+// its workload: the admission policies, then the grants they confine.
+var (
+	deniedNodesPolicies = []string{"policy-denied-nodes", "policy-denied-nodes-binding"}
+	podAccessPolicies   = []string{"policy-pod-access", "policy-pod-access-binding"}
+	podAccessGrants     = []string{"pod-access-role", "pod-access-rolebinding"}
+)
+
+// readySince is the named composed resources, observed ready since at.
+func readySince(at time.Time, names ...[]string) map[string]*fnv1.Resource {
 	out := map[string]*fnv1.Resource{}
-	for _, name := range []string{"policy-denied-nodes", "policy-denied-nodes-binding"} {
+	for _, name := range slices.Concat(names...) {
 		out[name] = &fnv1.Resource{Resource: st(map[string]any{
 			"apiVersion": "kubernetes.m.crossplane.io/v1alpha1", "kind": "Object",
 			"status": map[string]any{"conditions": []any{map[string]any{
@@ -153,6 +162,9 @@ type want struct {
 	message      string
 	composed     []string
 	ttl          time.Duration
+	// access is status.allowedPodOperations and status.participants, as
+	// JSON; empty when the status has neither.
+	access string
 }
 
 func digest(rsp *fnv1.RunFunctionResponse) want {
@@ -167,6 +179,19 @@ func digest(rsp *fnv1.RunFunctionResponse) want {
 	if s := rsp.GetDesired().GetComposite().GetResource().GetFields()["status"].GetStructValue(); s != nil {
 		w.state = s.GetFields()["state"].GetStringValue()
 		w.message = s.GetFields()["message"].GetStringValue()
+		access := &structpb.Struct{Fields: map[string]*structpb.Value{}}
+		for _, f := range []string{"allowedPodOperations", "participants"} {
+			if v := s.GetFields()[f]; v != nil {
+				access.Fields[f] = v
+			}
+		}
+		if len(access.Fields) > 0 {
+			b, err := protojson.Marshal(access)
+			if err != nil {
+				panic(err)
+			}
+			w.access = string(b)
+		}
 	}
 	for name := range rsp.GetDesired().GetResources() {
 		w.composed = append(w.composed, name)

@@ -77,11 +77,12 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	if err != nil {
 		return c.stop(err), nil
 	}
+	c.warn(p.warnings...)
 	c.warn(p.enabled.Warnings...)
 	c.warn(d.Warnings...)
 
 	out, err := rollout.Plan(rollout.Input{
-		Decision: d, Admission: p.admission, Workload: p.workload, Enabled: p.enabled,
+		Decision: d, Admission: p.admission, Guarded: p.guarded, Workload: p.workload, Enabled: p.enabled,
 		Render: func(en *auxiliary.Enabled) (*auxiliary.Result, error) {
 			return auxiliary.Render(f.renderer, en, p.context(c.s, got, res, d.ExpiresAt), auxiliary.PolicyFor(c.in, res.Layers))
 		},

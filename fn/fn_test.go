@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -25,7 +26,9 @@ func TestRunFunction(t *testing.T) {
 		activeMessage      = "Active on cluster prod-cluster-a for 1h; 0 of 3 renewals used."
 		invalidSession     = "invalid DebugSession team-a/inc-1234: spec.cluster: Required value: the session must name a cluster"
 		nodeSelectorDenied = "DebugSession team-a/inc-1234 spec.nodeSelector: the binding does not allow a user nodeSelector (allowUserNodeSelector is not true); remove it to request this session"
-		settlingMessage    = "Waiting for the admission policy that refuses denied nodes before the debug pods start. " + activeMessage
+		settlingMessage    = "Waiting for the admission policies that guard the debug pods before the debug pods start. " + activeMessage
+		defaultAccess      = `{"allowedPodOperations":{"attach":true, "exec":true, "logs":false, "portForward":true}}`
+		grantsMessage      = "Waiting for pod-access-role, pod-access-rolebinding before the debug pods start. " + activeMessage
 		brokenConstraint   = `DebugSessionTemplate breakglass-system/netops-debug spec.constraints.maxDuration: "2 hours" is not a duration such as 1h or 30m`
 		pendingMessage     = "Waiting for approval by group security-team, because approvers are configured and the requester is not approved automatically. Without approval within 24h the session fails."
 	)
@@ -47,15 +50,77 @@ func TestRunFunction(t *testing.T) {
 			}},
 			want: want{requirements: secondRound},
 		},
-		"Active": {
-			reason: "A requester the template admits, on a cluster it allows, gets an Active session with a workload, and an event for the transition.",
+		"AccessPoliciesFirst": {
+			reason: "A requester the template admits, on a cluster it allows, first gets the policies that confine access to the debug pods, and waits for them.",
 			args:   args{xr: xr("prod-cluster-a"), required: answered},
+			want: want{
+				access:       defaultAccess,
+				results:      []string{"SEVERITY_NORMAL: DebugSession is Pending: " + settlingMessage},
+				requirements: secondRound,
+				state:        "Pending",
+				message:      settlingMessage,
+				composed:     podAccessPolicies,
+				ttl:          time.Minute,
+			},
+		},
+		"GrantsOnceThePoliciesHold": {
+			reason: "Once the access policies have been in force for a few seconds, the Role and RoleBinding follow; the workload waits for them.",
+			args:   args{xr: xr("prod-cluster-a"), observed: readySince(now.Add(-10*time.Second), podAccessPolicies), required: answered},
+			want: want{
+				access:       defaultAccess,
+				results:      []string{"SEVERITY_NORMAL: DebugSession is Pending: " + grantsMessage},
+				requirements: secondRound,
+				state:        "Pending",
+				message:      grantsMessage,
+				composed:     slices.Concat(podAccessGrants, podAccessPolicies),
+				ttl:          time.Minute,
+			},
+		},
+		"PodAccessOff": {
+			reason: "With podAccess Off nothing confines or grants access to the debug pods, and the workload comes at once.",
+			args: args{xr: xr("prod-cluster-a"), required: answered, input: map[string]any{
+				"apiVersion": "debugsession.fn.breakglass.telekom.de/v1beta1", "kind": "Input", "podAccess": "Off",
+			}},
 			want: want{
 				results:      []string{"SEVERITY_NORMAL: DebugSession is Active: " + activeMessage},
 				requirements: secondRound,
 				state:        "Active",
 				message:      activeMessage,
 				composed:     []string{"workload"},
+				ttl:          time.Minute,
+			},
+		},
+		"ParticipantsAndNarrowedOperations": {
+			reason: "Participants are shown in the status, and a template that turns exec off gives no exec, whatever a binding would widen.",
+			args: args{xr: func() map[string]any {
+				o := xr("prod-cluster-a")
+				o["spec"].(map[string]any)["participants"] = map[string]any{"users": []any{"carol@example.com", "carol@example.com"}, "groups": []any{"net-oncall"}}
+				return o
+			}(), required: withTemplate(answered, items(func() map[string]any {
+				t := template()
+				t["spec"].(map[string]any)["allowedPodOperations"] = map[string]any{"exec": false}
+				return t
+			}()))},
+			want: want{
+				results:      []string{"SEVERITY_NORMAL: DebugSession is Pending: " + settlingMessage},
+				requirements: secondRound,
+				state:        "Pending",
+				message:      settlingMessage,
+				composed:     podAccessPolicies,
+				ttl:          time.Minute,
+				access:       `{"allowedPodOperations":{"attach":true, "exec":false, "logs":false, "portForward":true}, "participants":{"groups":["net-oncall"], "users":["carol@example.com"]}}`,
+			},
+		},
+		"Active": {
+			reason: "With the access policies and grants ready, the workload follows: an Active session, and an event for the transition.",
+			args:   args{xr: xr("prod-cluster-a"), observed: readySince(now.Add(-10*time.Second), podAccessPolicies, podAccessGrants), required: answered},
+			want: want{
+				access:       defaultAccess,
+				results:      []string{"SEVERITY_NORMAL: DebugSession is Active: " + activeMessage},
+				requirements: secondRound,
+				state:        "Active",
+				message:      activeMessage,
+				composed:     slices.Concat(podAccessGrants, podAccessPolicies, []string{"workload"}),
 				ttl:          time.Minute,
 			},
 		},
@@ -63,10 +128,11 @@ func TestRunFunction(t *testing.T) {
 			reason: "A session that stays Active raises no event: results are emitted on transitions only.",
 			args:   args{xr: active(xr("prod-cluster-a"), now.Add(-10*time.Minute)), observed: workload, required: answered},
 			want: want{
+				access:       defaultAccess,
 				requirements: secondRound,
 				state:        "Active",
 				message:      "Active on cluster prod-cluster-a for 1h; 0 of 3 renewals used.",
-				composed:     []string{"workload"},
+				composed:     slices.Concat(podAccessGrants, podAccessPolicies, []string{"workload"}),
 				ttl:          time.Minute,
 			},
 		},
@@ -74,34 +140,37 @@ func TestRunFunction(t *testing.T) {
 			reason: "Thirty seconds before expiry the response may be cached for thirty seconds only, so that Crossplane calls back when the session expires.",
 			args:   args{xr: active(xr("prod-cluster-a"), now.Add(-time.Hour+30*time.Second)), observed: workload, required: answered},
 			want: want{
+				access:       defaultAccess,
 				requirements: secondRound,
 				state:        "Active",
 				message:      activeMessage,
-				composed:     []string{"workload"},
+				composed:     slices.Concat(podAccessGrants, podAccessPolicies, []string{"workload"}),
 				ttl:          30 * time.Second,
 			},
 		},
 		"DeniedNodesPolicySettling": {
 			reason: "The workload waits until the denied-nodes admission policy has been ready for a few seconds, and Crossplane is asked to call back then.",
-			args:   args{xr: xr("prod-cluster-a"), observed: admissionReady(now.Add(-2 * time.Second)), required: withTemplate(answered, items(deniedGlobTemplate()))},
+			args:   args{xr: xr("prod-cluster-a"), observed: readySince(now.Add(-2*time.Second), deniedNodesPolicies, podAccessPolicies), required: withTemplate(answered, items(deniedGlobTemplate()))},
 			want: want{
+				access:       defaultAccess,
 				results:      []string{"SEVERITY_NORMAL: DebugSession is Pending: " + settlingMessage},
 				requirements: secondRound,
 				state:        "Pending",
 				message:      settlingMessage,
-				composed:     []string{"policy-denied-nodes", "policy-denied-nodes-binding"},
+				composed:     slices.Concat(deniedNodesPolicies, podAccessPolicies),
 				ttl:          3 * time.Second,
 			},
 		},
 		"DeniedNodesPolicyInForce": {
 			reason: "Once the admission policy has been ready long enough, the workload follows.",
-			args:   args{xr: xr("prod-cluster-a"), observed: admissionReady(now.Add(-10 * time.Second)), required: withTemplate(answered, items(deniedGlobTemplate()))},
+			args:   args{xr: xr("prod-cluster-a"), observed: readySince(now.Add(-10*time.Second), deniedNodesPolicies, podAccessPolicies, podAccessGrants), required: withTemplate(answered, items(deniedGlobTemplate()))},
 			want: want{
+				access:       defaultAccess,
 				results:      []string{"SEVERITY_NORMAL: DebugSession is Active: " + activeMessage},
 				requirements: secondRound,
 				state:        "Active",
 				message:      activeMessage,
-				composed:     []string{"policy-denied-nodes", "policy-denied-nodes-binding", "workload"},
+				composed:     slices.Concat(podAccessGrants, deniedNodesPolicies, podAccessPolicies, []string{"workload"}),
 			},
 		},
 		"PendingApproval": {
@@ -112,6 +181,7 @@ func TestRunFunction(t *testing.T) {
 				return t
 			}()))},
 			want: want{
+				access:       defaultAccess,
 				results:      []string{"SEVERITY_NORMAL: DebugSession is PendingApproval: " + pendingMessage},
 				requirements: secondRound,
 				state:        "PendingApproval",

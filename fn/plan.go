@@ -4,6 +4,7 @@ import (
 	"github.com/crossplane/function-sdk-go/resource"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/k8s-breakglass/function-debug-session/internal/access"
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
 	"github.com/k8s-breakglass/function-debug-session/internal/auxiliary"
 	"github.com/k8s-breakglass/function-debug-session/internal/delivery"
@@ -25,11 +26,16 @@ type plan struct {
 	annotations map[string]string
 	workload    *unstructured.Unstructured
 	admission   []delivery.Object
+	guarded     []delivery.Object
+	operations  *v1alpha1.PodOperations
+	warnings    []string
 	enabled     *auxiliary.Enabled
 	target      delivery.Target
 	scheduling  *v1alpha1.SchedulingStatus
 	template    *v1alpha1.DebugSessionTemplate
 	res         *resolution.Result
+	// participants as the session asked for them.
+	participants *v1alpha1.Participants
 }
 
 // plan builds the session's plan from the layers resolution picked. Errors
@@ -69,6 +75,9 @@ func (c *call) plan(got *requirements.Fetched, res *resolution.Result) (*plan, e
 			{Name: names.DeniedNodesPolicyBindingResource, Object: adm.Binding},
 		}
 	}
+	if err := c.planAccess(p, got, res); err != nil {
+		return nil, err
+	}
 	if p.enabled, err = auxiliary.Enable(got.PodTemplate, res.Layers); err != nil {
 		return nil, err
 	}
@@ -94,6 +103,8 @@ func (p *plan) status(out rollout.Output, desired map[resource.Name]*resource.De
 		Scheduling:         p.scheduling,
 		AuxiliaryResources: out.Auxiliary,
 	}
+	st.AllowedPodOperations = p.operations
+	st.Participants = access.ParticipantsStatus(p.participants)
 	if b := p.res.Binding(); b != nil {
 		st.Binding = &v1alpha1.BindingStatus{Name: b.Name, Namespace: b.Namespace, Priority: b.Spec.Priority}
 	}

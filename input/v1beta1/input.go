@@ -68,6 +68,24 @@ const (
 	DeniedNodeGlobsReject DeniedNodeGlobs = deniedNodeGlobsReject
 )
 
+// PodAccess says whether the function confines who may reach a session's
+// debug pods on the target cluster.
+// +kubebuilder:validation:Enum=Enforce;Off
+type PodAccess string
+
+// Ways to handle access to debug pods.
+const (
+	// PodAccessEnforce composes, for every Active session, a Role and
+	// RoleBinding that grant its requester and participants the allowed
+	// operations, and a ValidatingAdmissionPolicy that confines them to the
+	// session's pods and the session's pods to them.
+	PodAccessEnforce PodAccess = "Enforce"
+	// PodAccessOff composes none of that: the target namespace's own RBAC
+	// decides who may exec into debug pods. It exists for Local delivery of
+	// namespaced sessions, which cannot compose a cluster-scoped policy.
+	PodAccessOff PodAccess = "Off"
+)
+
 // GroupKind names a kind of Kubernetes object.
 type GroupKind struct {
 	// Group of the kind; empty for the core group.
@@ -155,6 +173,11 @@ type Input struct {
 	// Defaults to 60s.
 	// +optional
 	TTL *metav1.Duration `json:"ttl,omitempty"`
+
+	// PodAccess says whether the function confines who may reach a
+	// session's debug pods: Enforce (the default) or Off.
+	// +optional
+	PodAccess PodAccess `json:"podAccess,omitempty"`
 }
 
 // GetConfigNamespace returns the namespace of templates and cluster configs.
@@ -255,6 +278,14 @@ func (in *Input) GetMaxRenderedBytes() int64 {
 	return *in.AuxiliaryResources.MaxRenderedBytes
 }
 
+// GetPodAccess returns whether access to debug pods is confined.
+func (in *Input) GetPodAccess() PodAccess {
+	if in == nil || in.PodAccess == "" {
+		return PodAccessEnforce
+	}
+	return in.PodAccess
+}
+
 // GetDeniedNodeGlobs returns how glob patterns in deniedNodes are enforced.
 func (in *Input) GetDeniedNodeGlobs() DeniedNodeGlobs {
 	if in == nil || in.DeniedNodeGlobs == "" {
@@ -302,6 +333,11 @@ func (in *Input) Validate() field.ErrorList {
 	case "", DeniedNodeGlobsAdmissionPolicy, DeniedNodeGlobsReject:
 	default:
 		errs = append(errs, field.NotSupported(field.NewPath("deniedNodeGlobs"), in.DeniedNodeGlobs, []string{deniedNodeGlobsAdmission, deniedNodeGlobsReject}))
+	}
+	switch in.PodAccess {
+	case "", PodAccessEnforce, PodAccessOff:
+	default:
+		errs = append(errs, field.NotSupported(field.NewPath("podAccess"), in.PodAccess, []string{string(PodAccessEnforce), string(PodAccessOff)}))
 	}
 	if in.TTL != nil && in.TTL.Duration < minTTL {
 		errs = append(errs, field.Invalid(field.NewPath("ttl"), in.TTL.Duration.String(), "must be at least 1s"))

@@ -37,8 +37,9 @@ func TestValidate(t *testing.T) {
 			in: &Input{
 				Delivery:        &Delivery{Mode: "Helm", ObjectAPIVersion: "v1", DeletionPolicy: "Keep"},
 				DeniedNodeGlobs: "Ignore",
+				PodAccess:       "Audit",
 			},
-			want: []string{"delivery.mode", "delivery.objectAPIVersion", "delivery.deletionPolicy", "deniedNodeGlobs"},
+			want: []string{"delivery.mode", "delivery.objectAPIVersion", "delivery.deletionPolicy", "deniedNodeGlobs", "podAccess"},
 		},
 		"Limits": {
 			reason: "Limits must be within range and allowed kinds must name a kind.",
@@ -80,6 +81,7 @@ func TestGetters(t *testing.T) {
 		MaxRenderedBytes  int64
 		DeniedNodeGlobs   DeniedNodeGlobs
 		TTL               time.Duration
+		PodAccess         PodAccess
 	}
 	cases := map[string]struct {
 		reason string
@@ -93,7 +95,7 @@ func TestGetters(t *testing.T) {
 				ConfigNamespace: "breakglass-system", BindingNamespaces: []string{"breakglass-system"},
 				Mode: DeliveryProviderKubernetes, ObjectAPIVersion: DefaultObjectAPIVersion, DeletionPolicy: "Delete",
 				TargetNamespace: "breakglass-debug", MaxPerSession: 20, MaxRenderedBytes: 256 * 1024,
-				DeniedNodeGlobs: DeniedNodeGlobsAdmissionPolicy, TTL: 60 * time.Second,
+				DeniedNodeGlobs: DeniedNodeGlobsAdmissionPolicy, TTL: 60 * time.Second, PodAccess: PodAccessEnforce,
 			},
 		},
 		"BindingNamespacesDefaultToConfigNamespace": {
@@ -103,7 +105,7 @@ func TestGetters(t *testing.T) {
 				ConfigNamespace: "platform", BindingNamespaces: []string{"platform"},
 				Mode: DeliveryProviderKubernetes, ObjectAPIVersion: DefaultObjectAPIVersion, DeletionPolicy: "Delete",
 				TargetNamespace: "breakglass-debug", MaxPerSession: 20, MaxRenderedBytes: 256 * 1024,
-				DeniedNodeGlobs: DeniedNodeGlobsAdmissionPolicy, TTL: 60 * time.Second,
+				DeniedNodeGlobs: DeniedNodeGlobsAdmissionPolicy, TTL: 60 * time.Second, PodAccess: PodAccessEnforce,
 			},
 		},
 		"ExplicitValues": {
@@ -116,12 +118,13 @@ func TestGetters(t *testing.T) {
 				AuxiliaryResources:     &AuxiliaryResources{MaxPerSession: ptr(int32(3)), MaxRenderedBytes: ptr(int64(1000))},
 				DeniedNodeGlobs:        DeniedNodeGlobsReject,
 				TTL:                    &metav1.Duration{Duration: 5 * time.Second},
+				PodAccess:              PodAccessOff,
 			},
 			want: want{
 				ConfigNamespace: "platform", BindingNamespaces: []string{"team-a", "team-b"},
 				Mode: DeliveryLocal, ObjectAPIVersion: NamespacedObjectAPIVersion, DeletionPolicy: "Orphan",
 				TargetNamespace: "debug", MaxPerSession: 3, MaxRenderedBytes: 1000,
-				DeniedNodeGlobs: DeniedNodeGlobsReject, TTL: 5 * time.Second,
+				DeniedNodeGlobs: DeniedNodeGlobsReject, TTL: 5 * time.Second, PodAccess: PodAccessOff,
 			},
 		},
 	}
@@ -138,6 +141,7 @@ func TestGetters(t *testing.T) {
 				MaxRenderedBytes:  tc.in.GetMaxRenderedBytes(),
 				DeniedNodeGlobs:   tc.in.GetDeniedNodeGlobs(),
 				TTL:               tc.in.GetTTL(),
+				PodAccess:         tc.in.GetPodAccess(),
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("%s\ngetters: -want, +got:\n%s", tc.reason, diff)

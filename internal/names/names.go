@@ -31,6 +31,25 @@ const (
 
 	// DeniedNodesPolicyBindingResource binds DeniedNodesPolicyResource.
 	DeniedNodesPolicyBindingResource resource.Name = "policy-denied-nodes-binding"
+
+	// PodAccessPolicyResource is the ValidatingAdmissionPolicy that confines
+	// connections to the session's pods to its members, and its members'
+	// grant to the session's pods.
+	PodAccessPolicyResource resource.Name = "policy-pod-access"
+
+	// PodAccessPolicyBindingResource binds PodAccessPolicyResource.
+	PodAccessPolicyBindingResource resource.Name = "policy-pod-access-binding"
+
+	// PodAccessRoleResource and PodAccessRoleBindingResource grant the
+	// session's members the allowed operations on pods.
+	PodAccessRoleResource        resource.Name = "pod-access-role"
+	PodAccessRoleBindingResource resource.Name = "pod-access-rolebinding"
+
+	// ResourceQuotaResource is the session's ResourceQuota.
+	ResourceQuotaResource resource.Name = "resource-quota"
+
+	// DisruptionBudgetResource is the session's PodDisruptionBudget.
+	DisruptionBudgetResource resource.Name = "pod-disruption-budget"
 )
 
 // hashLength is enough to keep the names of one session, or of the sessions

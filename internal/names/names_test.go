@@ -96,7 +96,7 @@ func FuzzAuxiliaryLabel(f *testing.F) {
 }
 
 func TestFixedResourceNamesAreLabels(t *testing.T) {
-	for _, n := range []resource.Name{WorkloadResource, DeniedNodesPolicyResource, DeniedNodesPolicyBindingResource} {
+	for _, n := range []resource.Name{WorkloadResource, DeniedNodesPolicyResource, DeniedNodesPolicyBindingResource, PodAccessPolicyResource, PodAccessPolicyBindingResource, PodAccessRoleResource, PodAccessRoleBindingResource, ResourceQuotaResource, DisruptionBudgetResource} {
 		if msgs := validation.IsDNS1123Label(string(n)); len(msgs) > 0 {
 			t.Errorf("%q is not a DNS label: %v", n, msgs)
 		}

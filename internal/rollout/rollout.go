@@ -21,9 +21,9 @@ import (
 // escape it (seen end to end); a few seconds later it cannot.
 const AdmissionSettle = 5 * time.Second
 
-// waitingForAdmission is how the status names the admission policy the
+// waitingForAdmission is how the status names the admission policies the
 // workload waits for.
-const waitingForAdmission = "the admission policy that refuses denied nodes"
+const waitingForAdmission = "the admission policies that guard the debug pods"
 
 // An Observer tells what the deliverer has observed of the session's
 // composed resources. delivery.Observer is the one RunFunction uses.
@@ -44,6 +44,12 @@ type Input struct {
 	// Admission are the objects that must be in force before any debug pod
 	// exists, with their composition resource names.
 	Admission []delivery.Object
+
+	// Guarded are objects that must exist before the workload but only once
+	// the admission objects are in force: grants the admission policies
+	// confine (a Role binding before its policy would reach pods the policy
+	// keeps out of reach), the quota and disruption budget.
+	Guarded []delivery.Object
 
 	// Workload is the debug workload.
 	Workload *unstructured.Unstructured
@@ -109,17 +115,29 @@ func Plan(in Input) (Output, error) {
 	out.Warnings = rendered.Warnings
 	o := orderAround(rendered, observed)
 	out.Auxiliary = o.Status
-	out.Objects = make([]delivery.Object, 0, len(in.Admission)+len(o.Objects)+1)
+	out.Objects = make([]delivery.Object, 0, len(in.Admission)+len(in.Guarded)+len(o.Objects)+1)
 	out.Objects = append(out.Objects, in.Admission...)
-	out.Objects = append(out.Objects, o.Objects...)
 
+	// Once the workload exists the order has been kept, and nothing that
+	// stops being ready later takes it, or what it needs, away.
+	running := observed.exists(names.WorkloadResource)
 	waiting := o.WaitingFor
-	if pending, left := admissionPending(in); pending {
+	pending, left := admissionPending(in)
+	if pending && !running {
 		waiting = append(waiting, waitingForAdmission)
 		if left > 0 && left < d.TTL {
 			d.TTL = left
 		}
 	}
+	if !pending || running {
+		out.Objects = append(out.Objects, in.Guarded...)
+		for _, g := range in.Guarded {
+			if !running && !observed.ready(g.Name) {
+				waiting = append(waiting, string(g.Name))
+			}
+		}
+	}
+	out.Objects = append(out.Objects, o.Objects...)
 	if !o.Workload || len(waiting) > 0 {
 		out.Decision = d.Preparing(strings.Join(waiting, ", "))
 		return out, nil
@@ -143,6 +161,9 @@ func observe(in Input) Observed {
 	add(names.WorkloadResource)
 	for _, a := range in.Admission {
 		add(a.Name)
+	}
+	for _, g := range in.Guarded {
+		add(g.Name)
 	}
 	if in.Enabled != nil {
 		for _, r := range in.Enabled.Resources {

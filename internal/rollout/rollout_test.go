@@ -24,6 +24,10 @@ func TestPlan(t *testing.T) {
 		{Name: names.DeniedNodesPolicyResource, Object: &unstructured.Unstructured{}},
 		{Name: names.DeniedNodesPolicyBindingResource, Object: &unstructured.Unstructured{}},
 	}
+	guarded := []delivery.Object{
+		{Name: names.PodAccessRoleResource, Object: &unstructured.Unstructured{}},
+		{Name: names.PodAccessRoleBindingResource, Object: &unstructured.Unstructured{}},
+	}
 	policyReadyFor := func(d time.Duration) observer {
 		since := now.Add(-d)
 		return observer{
@@ -46,6 +50,7 @@ func TestPlan(t *testing.T) {
 		reason    string
 		decision  lifecycle.Decision
 		admission []delivery.Object
+		guarded   []delivery.Object
 		rs        []v1alpha1.AuxiliaryResource
 		observed  observer
 		want      want
@@ -76,6 +81,41 @@ func TestPlan(t *testing.T) {
 			observed:  policyReadyFor(AdmissionSettle),
 			want:      want{objects: []string{"policy-denied-nodes", "policy-denied-nodes-binding", "workload"}, state: v1alpha1.StateActive, ttl: time.Minute},
 		},
+		"RunningWorkloadOutlivesAnUnreadyPolicy": {
+			reason:    "A policy that stops being ready (a provider restart) must not take a running workload down.",
+			decision:  active,
+			admission: admission,
+			observed:  observer{Observed: ready(names.WorkloadResource)},
+			want:      want{objects: []string{"policy-denied-nodes", "policy-denied-nodes-binding", "workload"}, state: v1alpha1.StateActive, ttl: time.Minute},
+		},
+		"GuardedWaitForThePolicies": {
+			reason:    "Grants come only once the policies that confine them are in force.",
+			decision:  active,
+			admission: admission,
+			guarded:   guarded,
+			observed:  policyReadyFor(time.Second),
+			want:      want{objects: []string{"policy-denied-nodes", "policy-denied-nodes-binding"}, state: v1alpha1.StatePending, ttl: AdmissionSettle - time.Second},
+		},
+		"GuardedBeforeTheWorkload": {
+			reason:    "Once the policies are in force the grants follow, and the workload waits for them to be ready.",
+			decision:  active,
+			admission: admission,
+			guarded:   guarded,
+			observed:  policyReadyFor(AdmissionSettle),
+			want:      want{objects: []string{"policy-denied-nodes", "policy-denied-nodes-binding", "pod-access-role", "pod-access-rolebinding"}, state: v1alpha1.StatePending, ttl: time.Minute},
+		},
+		"GuardedReady": {
+			reason:    "With the grants ready the workload is returned last.",
+			decision:  active,
+			admission: admission,
+			guarded:   guarded,
+			observed: func() observer {
+				o := policyReadyFor(AdmissionSettle)
+				o.Observed = o.Observed.with(names.PodAccessRoleResource, delivery.Readiness{Observed: true, Ready: true}).with(names.PodAccessRoleBindingResource, delivery.Readiness{Observed: true, Ready: true})
+				return o
+			}(),
+			want: want{objects: []string{"policy-denied-nodes", "policy-denied-nodes-binding", "pod-access-role", "pod-access-rolebinding", "workload"}, state: v1alpha1.StateActive, ttl: time.Minute},
+		},
 		"EndedKeepsRetainedOnly": {
 			reason:   "An ended session keeps only the deleteAfter: false resources that exist, and never its workload.",
 			decision: ended,
@@ -104,7 +144,7 @@ func TestPlan(t *testing.T) {
 				tc.observed.Observed = Observed{}
 			}
 			out, err := Plan(Input{
-				Decision: tc.decision, Admission: tc.admission, Workload: &unstructured.Unstructured{},
+				Decision: tc.decision, Admission: tc.admission, Guarded: tc.guarded, Workload: &unstructured.Unstructured{},
 				Enabled: enabled(t, tc.rs...), Render: renderAll, Observed: tc.observed, Now: now,
 			})
 			got := want{state: out.Decision.State, ttl: out.Decision.TTL, warns: len(out.Warnings), err: err}

@@ -38,6 +38,16 @@ func Labels(s *v1alpha1.DebugSession, templateName string) (map[string]string, e
 	return l, nil
 }
 
+// Selector returns the labels that select a session's pods, from its
+// standard labels: the session's name and namespace, which stay the same
+// for as long as the session exists.
+func Selector(labels map[string]string) map[string]string {
+	return map[string]string{
+		v1alpha1.LabelSession:          labels[v1alpha1.LabelSession],
+		v1alpha1.LabelSessionNamespace: labels[v1alpha1.LabelSessionNamespace],
+	}
+}
+
 // Annotations returns the standard annotations of a session's objects. They
 // are also the `.Annotations` of auxiliary resource templates.
 func Annotations(s *v1alpha1.DebugSession) map[string]string {
@@ -106,10 +116,7 @@ func Build(p Params) (*unstructured.Unstructured, error) {
 		ObjectMeta: metav1.ObjectMeta{Labels: podLabels, Annotations: podAnnotations},
 		Spec:       spec,
 	}
-	selector := &metav1.LabelSelector{MatchLabels: map[string]string{
-		v1alpha1.LabelSession:          p.Labels[v1alpha1.LabelSession],
-		v1alpha1.LabelSessionNamespace: p.Labels[v1alpha1.LabelSessionNamespace],
-	}}
+	selector := &metav1.LabelSelector{MatchLabels: Selector(p.Labels)}
 	meta := metav1.ObjectMeta{
 		Name:        names.Workload(p.Session.Namespace, p.Session.Name),
 		Namespace:   p.Namespace,
