@@ -108,6 +108,11 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 		ss.status.Workload = &v1alpha1.WorkloadStatus{Kind: ss.workload.GetKind(), Name: ss.workload.GetName(), Namespace: ss.workload.GetNamespace()}
 	}
 	d.Apply(ss.status)
+	if w := ss.target.PodsWaiting(delivery.WorkloadResourceName, c.observed); w != "" && d.State == v1alpha1.StateActive {
+		// Crossplane's Ready condition says only "Unready resources:
+		// workload"; the status says what the session waits for.
+		ss.status.Message += " Waiting for the debug pods: " + w + "."
+	}
 	c.decided(d)
 	if err := c.respond(ss.status, d.RunWorkload, desired); err != nil {
 		response.Fatal(rsp, err)
