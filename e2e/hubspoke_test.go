@@ -360,9 +360,11 @@ func TestSpokeSessionEnds(t *testing.T) {
 		want     v1alpha1.State
 	}{
 		"Expiry": {
-			reason:   "An expired session's workload and deleteAfter: true resources go from the target; deleteAfter: false ones stay there.",
-			target:   clusterA,
-			duration: "30s",
+			reason: "An expired session's workload and deleteAfter: true resources go from the target; deleteAfter: false ones stay there.",
+			target: clusterA,
+			// Long enough for the workload and both ConfigMaps to be
+			// seen on the target first.
+			duration: "45s",
 			end:      func(*testing.T, *v1alpha1.DebugSession) {},
 			want:     v1alpha1.StateExpired,
 		},
@@ -459,8 +461,10 @@ func provider(t *testing.T, action string) {
 func TestProviderRestartLosesNothing(t *testing.T) {
 	admin.ApplyFile(t, "hubspoke.yaml")
 
+	// With watches, so that readiness, which the test waits for twice,
+	// takes seconds rather than a 30 s poll.
 	first := spokeSession("spoke-restart-alice", "e2e-spoke-lifecycle", clusterB, alice)
-	create(t, alice, first)
+	createWith(t, alice, first, watchComposition)
 	got := waitForState(t, first, v1alpha1.StateActive)
 	before := &appsv1.Deployment{}
 	w := requireSpokeWorkload(t, got, clusterB)
@@ -478,7 +482,7 @@ func TestProviderRestartLosesNothing(t *testing.T) {
 	// A session created while the provider is down is delivered once it is
 	// back.
 	second := spokeSession("spoke-restart-later", "e2e-spoke-lifecycle", clusterB, alice)
-	create(t, alice, second)
+	createWith(t, alice, second, watchComposition)
 	consistently(t, 20*time.Second, "the running session is untouched while provider-kubernetes is down", func() (bool, string) {
 		if st := getSession(t, first).Status.State; st != v1alpha1.StateActive {
 			return false, fmt.Sprintf("%s went from Active to %q", first.Name, st)
