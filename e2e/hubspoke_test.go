@@ -510,3 +510,25 @@ func TestProviderRestartLosesNothing(t *testing.T) {
 		return true, ""
 	})
 }
+
+func TestTargetsHaveSeparatePKI(t *testing.T) {
+	t.Parallel()
+	// Each target cluster has its own CA, so credentials meant for one
+	// cluster that reach another fail at TLS instead of acting there.
+	cases := map[string]struct {
+		reason string
+		client kubectl
+		server string
+	}{
+		"AToB": {reason: "Target A's kubeconfig must not be accepted by target B.", client: targetA, server: "https://127.0.0.1:26443"},
+		"BToA": {reason: "Target B's kubeconfig must not be accepted by target A.", client: targetB, server: "https://127.0.0.1:16443"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := tc.client.Run("", "--server", tc.server, "get", "namespaces")
+			if err == nil || !strings.Contains(err.Error(), "certificate") {
+				t.Errorf("%s\nkubectl against %s: want a certificate error, got %v", tc.reason, tc.server, err)
+			}
+		})
+	}
+}
