@@ -12,7 +12,7 @@
 # Each scratch module pins its versions in its own go.mod and go.sum. Binaries
 # land in ${CACHE_DIR}/e2e/bin/<module>-<hash of go.mod and go.sum>/, so a
 # version bump builds afresh and an unchanged module is never rebuilt. Builds
-# run at the lowest CPU priority: a cold build takes about 20 minutes on two
+# run at the lowest CPU priority: a cold build takes 20 to 30 minutes on two
 # cores and should not starve whatever else the machine does.
 #
 # Prints the directories it built or found, as KEY=DIR lines for env files.
