@@ -448,9 +448,9 @@ done
 step "provider-kubernetes CRDs" crossplane
 # Applied directly, as the package manager would from the provider package.
 # The package manager would also point the cluster-scoped Object CRD's
-# conversion webhook at the provider's Service; out of cluster there is none,
-# and v1alpha1 and v1alpha2 Objects convert without it (the e2e uses v1alpha2
-# only), so its conversion strategy becomes None.
+# conversion webhook at the provider's Service; out of cluster there is none.
+# The function writes only v1alpha2 cluster-scoped Objects, the storage
+# version, so nothing needs converting: the conversion strategy becomes None.
 provider_src=$(cd "${e2e_here}/provider-kubernetes" && GOTOOLCHAIN=local go list -m -f '{{.Dir}}' github.com/crossplane-contrib/provider-kubernetes)
 provider_crds="${e2e_run}/provider-crds"
 mkdir -p "${provider_crds}"
