@@ -9,6 +9,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -50,17 +51,20 @@ const (
 	sessionTimeout = 90 * time.Second
 )
 
-// admin is the control plane's kubectl with the admin identity. TestMain sets
-// it up from the environment that hack/e2e/exec.sh provides.
-var admin kubectl
+// admin is the control plane's kubectl with the admin identity; targetA and
+// targetB are the target clusters' kubectl with their admin identities.
+// TestMain sets them up from the environment that hack/e2e/exec.sh provides.
+var admin, targetA, targetB kubectl
 
 func TestMain(m *testing.M) {
-	kc, err := env("KUBECONFIG")
-	if err == nil {
-		var bin string
-		bin, err = env("E2E_KUBECTL")
-		admin = kubectl{bin: bin, kubeconfig: kc}
-	}
+	var bin string
+	err := firstError(
+		func() (err error) { bin, err = env("E2E_KUBECTL"); return err },
+		func() (err error) { admin.kubeconfig, err = env("KUBECONFIG"); return err },
+		func() (err error) { targetA.kubeconfig, err = env("E2E_TARGET_A_KUBECONFIG"); return err },
+		func() (err error) { targetB.kubeconfig, err = env("E2E_TARGET_B_KUBECONFIG"); return err },
+	)
+	admin.bin, targetA.bin, targetB.bin = bin, bin, bin
 	if err == nil {
 		err = setup()
 	}
@@ -72,6 +76,16 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	os.Exit(m.Run())
+}
+
+// firstError runs fns in order until one fails, and returns its error.
+func firstError(fns ...func() error) error {
+	for _, fn := range fns {
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // setup applies what every test shares and checks that the stack is what the
@@ -133,8 +147,54 @@ func clusterSession(name, template string, u user) *v1alpha1.DebugSession {
 // node without a kubelet.
 func create(t *testing.T, u user, s *v1alpha1.DebugSession) {
 	t.Helper()
-	if err := admin.As(u.name, u.groups...).Create(s); err != nil {
-		t.Fatalf("%s cannot create DebugSession %s: %v", u.name, s.Name, err)
+	createWith(t, u, s, compositionFor(s))
+}
+
+// Compositions that hack/e2e/up.sh installs besides the shipped one, which
+// is the default of the DebugSession XRD.
+const (
+	// localComposition is the shipped Composition switched to Local
+	// delivery, for sessions on e2e-cluster, the control plane itself.
+	localComposition = "e2e-local-debug-session"
+	// watchComposition is the shipped Composition with delivery.watch.
+	watchComposition = "e2e-watch-debug-session"
+	// remoteClusterComposition delivers ClusterDebugSessions through
+	// cluster-scoped Objects to the target clusters.
+	remoteClusterComposition = "e2e-cluster-debug-session-remote"
+)
+
+// compositionFor names the Composition a test session uses: the Local copy
+// for a namespaced session on the control plane, and otherwise the XRD's
+// default (the shipped Composition; the Local copy for the cluster-scoped
+// twin).
+func compositionFor(s *v1alpha1.DebugSession) string {
+	if s.Kind == "DebugSession" && s.Spec.Cluster == cluster {
+		return localComposition
+	}
+	return ""
+}
+
+// createWith creates s as user u with the Composition named composition,
+// or the XRD's default when it is empty.
+func createWith(t *testing.T, u user, s *v1alpha1.DebugSession, composition string) {
+	t.Helper()
+	var obj any = s
+	if composition != "" {
+		// The Go type has no spec.crossplane, which Crossplane adds to
+		// every XR's schema.
+		b, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]any{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		m["spec"].(map[string]any)["crossplane"] = map[string]any{"compositionRef": map[string]any{"name": composition}}
+		obj = m
+	}
+	if err := admin.As(u.name, u.groups...).Create(obj); err != nil {
+		t.Fatalf("%s cannot create %s %s: %v", u.name, s.Kind, s.Name, err)
 	}
 	t.Cleanup(func() { deleteSession(t, s) })
 }

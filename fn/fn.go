@@ -97,5 +97,5 @@ func (f *Function) RunFunction(_ context.Context, req *fnv1.RunFunctionRequest) 
 	if err != nil {
 		return c.stop(err), nil
 	}
-	return c.respond(out.Decision, p.status(out, desired), desired), nil
+	return c.respond(out.Decision, p.status(out, desired, c.observed), desired), nil
 }

@@ -95,7 +95,7 @@ func (p *plan) context(s *v1alpha1.DebugSession, got *requirements.Fetched, res 
 
 // status is the session's status: what the plan says about every session,
 // what the rollout made of it on this call, and the decision.
-func (p *plan) status(out rollout.Output, desired map[resource.Name]*resource.DesiredComposed) *v1alpha1.DebugSessionStatus {
+func (p *plan) status(out rollout.Output, desired map[resource.Name]*resource.DesiredComposed, observed map[resource.Name]resource.ObservedComposed) *v1alpha1.DebugSessionStatus {
 	st := &v1alpha1.DebugSessionStatus{
 		Template:           &v1alpha1.ObjectReference{Name: p.template.Name, Namespace: p.template.Namespace},
 		TargetNamespace:    p.res.TargetNamespace,
@@ -112,6 +112,11 @@ func (p *plan) status(out rollout.Output, desired map[resource.Name]*resource.De
 		st.Workload = &v1alpha1.WorkloadStatus{Kind: p.workload.GetKind(), Name: p.workload.GetName(), Namespace: p.workload.GetNamespace()}
 	}
 	out.Decision.Apply(st)
+	if w := p.target.PodsWaiting(names.WorkloadResource, observed); w != "" && st.State == v1alpha1.StateActive {
+		// Crossplane's Ready condition says only "Unready resources:
+		// workload"; the status says what the session waits for.
+		st.Message += " Waiting for the debug pods: " + w + "."
+	}
 	return st
 }
 

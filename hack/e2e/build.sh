@@ -5,12 +5,14 @@
 #   kube-apiserver, kube-controller-manager, kube-scheduler, kubectl
 #                             hack/e2e/kubernetes  (k8s.io/kubernetes)
 #   crossplane                hack/e2e/crossplane  (Crossplane core)
+#   provider                  hack/e2e/provider-kubernetes (provider-kubernetes,
+#                             delivering Objects to the target clusters)
 #   e2e-harness               hack/e2e/harness     (certificates, registry, package push)
 #
 # Each scratch module pins its versions in its own go.mod and go.sum. Binaries
 # land in ${CACHE_DIR}/e2e/bin/<module>-<hash of go.mod and go.sum>/, so a
 # version bump builds afresh and an unchanged module is never rebuilt. Builds
-# run at the lowest CPU priority: a cold build takes about 20 minutes on two
+# run at the lowest CPU priority: a cold build takes 20 to 30 minutes on two
 # cores and should not starve whatever else the machine does.
 #
 # Prints the directories it built or found, as KEY=DIR lines for env files.
@@ -40,6 +42,8 @@ done
 # its own version, which lives in crossplane-runtime; unset, it refuses every
 # package that has a constraint.
 crossplane_ldflags="-X github.com/crossplane/crossplane-runtime/v2/pkg/version.version=v2.4.0"
+# provider-kubernetes reports this version in its logs and change logs.
+provider_ldflags="-X github.com/crossplane-contrib/provider-kubernetes/internal/version.Version=v1.3.1"
 
 # out_dir MODULE LDFLAGS prints where MODULE's binaries are cached: keyed by
 # everything that changes them, the module's pins and the build flags.
@@ -86,6 +90,8 @@ want harness && build harness "" ./cmd/e2e-harness
 want etcd && build etcd "" github.com/k8s-breakglass/function-debug-session/hack/e2e/etcd
 want crossplane && build crossplane "${crossplane_ldflags}" \
   github.com/crossplane/crossplane/v2/cmd/crossplane
+want provider-kubernetes && build provider-kubernetes "${provider_ldflags}" \
+  github.com/crossplane-contrib/provider-kubernetes/cmd/provider
 want kubernetes && build kubernetes "${k8s_ldflags}" \
   k8s.io/kubernetes/cmd/kube-apiserver \
   k8s.io/kubernetes/cmd/kube-controller-manager \
@@ -96,3 +102,4 @@ echo "harness=$(out_dir harness "")"
 echo "etcd=$(out_dir etcd "")"
 echo "crossplane=$(out_dir crossplane "${crossplane_ldflags}")"
 echo "kubernetes=$(out_dir kubernetes "${k8s_ldflags}")"
+echo "provider=$(out_dir provider-kubernetes "${provider_ldflags}")"

@@ -50,6 +50,7 @@ args=(-test.v -test.timeout 30m)
 if ! (cd e2e && "${e2e_here}/exec.sh" "${e2e_cache}/e2e/e2e.test" "${args[@]}"); then
   echo "e2e: the tests failed; for what the control plane did, read crossplane.log (composition)," >&2
   echo "e2e: function.log (the function's decisions), kube-scheduler.log and kube-controller-manager.log in ${e2e_logs}" >&2
+  echo "e2e: for the target clusters, provider-kubernetes.log (delivery) and target-{a,b}-*.log" >&2
   exit 1
 fi
 echo "e2e: [$(elapsed)] passed"

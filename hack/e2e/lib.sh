@@ -24,8 +24,8 @@ inns() {
   nsenter --net="/proc/${pid}/ns/net" -- "$@"
 }
 
-# e2e_bins sets harness_dir, etcd_dir, crossplane_dir and kubernetes_dir to
-# the cached binaries, building whatever is missing.
+# e2e_bins sets harness_dir, etcd_dir, crossplane_dir, kubernetes_dir and
+# provider_dir to the cached binaries, building whatever is missing.
 e2e_bins() {
   local line
   while IFS= read -r line; do
@@ -34,6 +34,7 @@ e2e_bins() {
       etcd=*) etcd_dir=${line#*=} ;;
       crossplane=*) crossplane_dir=${line#*=} ;;
       kubernetes=*) kubernetes_dir=${line#*=} ;;
+      provider=*) provider_dir=${line#*=} ;;
     esac
   done < <("${e2e_here}/build.sh")
   kubectl_bin="${kubernetes_dir}/kubectl"

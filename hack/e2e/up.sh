@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Starts the e2e control plane in a private network namespace:
+# Starts the e2e control plane and two target clusters in a private network
+# namespace:
 #
 #   etcd, kube-apiserver, kube-controller-manager, kube-scheduler (Kubernetes)
 #   Crossplane core (out of cluster, External package runtime, no webhooks)
 #   a loopback OCI registry holding the Function package
 #   the function itself, as a local process with mTLS
+#   two target clusters, e2e-target-a and e2e-target-b: their own etcd,
+#     kube-apiserver, controller manager and scheduler, each with its own PKI,
+#     and a stand-in kubelet (hack/e2e/kubelet.sh) for their fake nodes
+#   provider-kubernetes, out of cluster, delivering to the targets
 #
-# then installs the project (CRDs, XRD, a Local-delivery copy of the
-# Composition, admission policies) and creates fake Nodes for the real
-# scheduler to place pods on.
+# then installs the project (CRDs, XRD, the shipped Composition and copies
+# of it, admission policies), creates fake Nodes for the real schedulers to
+# place pods on, and the Secrets and provider configs that reach the targets.
 #
 # Everything listens on 127.0.0.1 inside a network namespace of its own, so
 # nothing can be reached from, or reach, anything else; `hack/e2e/exec.sh CMD`
@@ -59,6 +64,12 @@ start() {
   eval "${name//-/_}_pid=${pid}"
 }
 
+# pid_of NAME prints the pid that start recorded for NAME.
+pid_of() {
+  local v="${1//-/_}_pid"
+  echo "${!v}"
+}
+
 # wait_for WHAT SECONDS PID CMD... retries CMD until it succeeds; it fails
 # early when the component (PID) has exited, since waiting longer is useless.
 wait_for() {
@@ -78,7 +89,14 @@ wait_for() {
   done
 }
 
-k() { inns "${kubectl_bin}" --kubeconfig "${e2e_kubeconfig}" "$@"; }
+# kc KUBECONFIG ARGS... runs the stack's kubectl against one cluster; k
+# against the control plane.
+kc() {
+  local c=$1
+  shift
+  inns "${kubectl_bin}" --kubeconfig "${c}" "$@"
+}
+k() { kc "${e2e_kubeconfig}" "$@"; }
 port_open() { inns bash -c "exec 3<>/dev/tcp/127.0.0.1/$1"; }
 
 step "preflight"
@@ -106,58 +124,98 @@ echo "netns ${netns_pid} $(e2e_started "${netns_pid}")" >> "${e2e_pids}"
 echo "${netns_pid}" > "${e2e_run}/netns.pid"
 wait_for "the network namespace" 10 "${netns_pid}" grep -q ready "${e2e_logs}/netns.log"
 
+# kube_apiserver PREFIX PKI ETCD_PORT API_PORT starts the etcd and the
+# kube-apiserver of one cluster: the control plane (PREFIX empty) or a target
+# cluster (PREFIX target-a- and so on). Each cluster has its own PKI, so a
+# kubeconfig of one cluster fails at TLS against another.
+kube_apiserver() {
+  local p=$1 pki=$2 etcd_port=$3 api_port=$4
+  step "${p}etcd" "${p}etcd"
+  # No fsync: the data is thrown away after the run and fsync dominates
+  # etcd's latency on shared disks.
+  start "${p}etcd" "${etcd_dir}/etcd" \
+    --name e2e --data-dir "${e2e_run}/${p}etcd" \
+    --listen-client-urls "http://127.0.0.1:${etcd_port}" --advertise-client-urls "http://127.0.0.1:${etcd_port}" \
+    --listen-peer-urls "http://127.0.0.1:$((etcd_port + 1))" --initial-advertise-peer-urls "http://127.0.0.1:$((etcd_port + 1))" \
+    --initial-cluster "e2e=http://127.0.0.1:$((etcd_port + 1))" \
+    --unsafe-no-fsync --log-level warn
+  wait_for "etcd on 127.0.0.1:${etcd_port}" 30 "$(pid_of "${p}etcd")" port_open "${etcd_port}"
+
+  step "${p}kube-apiserver" "${p}kube-apiserver"
+  # --endpoint-reconciler-type=none: 1.37 refuses a loopback advertise
+  # address for the kubernetes Service endpoints otherwise; nothing here
+  # needs them.
+  start "${p}kube-apiserver" "${kubernetes_dir}/kube-apiserver" \
+    --etcd-servers "http://127.0.0.1:${etcd_port}" \
+    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "${api_port}" \
+    --endpoint-reconciler-type none \
+    --tls-cert-file "${pki}/apiserver.crt" --tls-private-key-file "${pki}/apiserver.key" \
+    --client-ca-file "${pki}/ca.crt" \
+    --service-account-issuer https://kubernetes.default.svc \
+    --service-account-key-file "${pki}/sa.pub" --service-account-signing-key-file "${pki}/sa.key" \
+    --service-cluster-ip-range 10.96.0.0/12 \
+    --authorization-mode RBAC \
+    --allow-privileged \
+    --profiling=false
+}
+
+# wait_apiserver PREFIX PKI waits until that cluster's API server is ready.
+wait_apiserver() {
+  step "${1}kube-apiserver ready" "${1}kube-apiserver"
+  wait_for "the ${1}API server to be ready" 120 "$(pid_of "${1}kube-apiserver")" kc "${2}/admin.kubeconfig" get --raw /readyz
+}
+
+# kube_controllers PREFIX PKI starts the controller manager and the
+# scheduler of one cluster.
+kube_controllers() {
+  local p=$1 pki=$2
+  step "${p}kube-controller-manager" "${p}kube-controller-manager"
+  # Only the controllers the tests rely on: garbage collection (Crossplane
+  # deletes composed resources by dropping them; dependents go through the
+  # GC), namespaces, service accounts and their tokens, the workload
+  # controllers, and the one that type-checks ValidatingAdmissionPolicies and
+  # reports it in their status, as on any real cluster. Node lifecycle stays
+  # off so that nodes without a kubelet stay schedulable.
+  start "${p}kube-controller-manager" "${kubernetes_dir}/kube-controller-manager" \
+    --kubeconfig "${pki}/admin.kubeconfig" \
+    --controllers garbage-collector-controller,namespace-controller,serviceaccount-controller,serviceaccount-token-controller,daemonset-controller,deployment-controller,replicaset-controller,validatingadmissionpolicy-status-controller \
+    --service-account-private-key-file "${pki}/sa.key" --root-ca-file "${pki}/ca.crt" \
+    --leader-elect=false --bind-address 127.0.0.1 --secure-port 0
+  step "${p}kube-scheduler" "${p}kube-scheduler"
+  start "${p}kube-scheduler" "${kubernetes_dir}/kube-scheduler" \
+    --kubeconfig "${pki}/admin.kubeconfig" --leader-elect=false --secure-port 0
+}
+
+# wait_controllers PREFIX PKI waits until that cluster's controllers work.
+wait_controllers() {
+  step "${1}kube-controller-manager ready" "${1}kube-controller-manager"
+  wait_for "the default ServiceAccount (${1}serviceaccount controller)" 60 "$(pid_of "${1}kube-controller-manager")" \
+    kc "${2}/admin.kubeconfig" -n default get serviceaccount default
+  kill -0 "$(pid_of "${1}kube-scheduler")"
+}
+
 step "certificates"
 "${harness_bin}" certs -dir "${e2e_run}/pki" -server https://127.0.0.1:6443
 pki="${e2e_run}/pki"
 
-step "etcd" etcd
-# No fsync: the data is thrown away after the run and fsync dominates etcd's
-# latency on shared disks.
-start etcd "${etcd_dir}/etcd" \
-  --name e2e --data-dir "${e2e_run}/etcd" \
-  --listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 \
-  --listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
-  --initial-cluster e2e=http://127.0.0.1:2380 \
-  --unsafe-no-fsync --log-level warn
-wait_for "etcd on 127.0.0.1:2379" 30 "${etcd_pid}" port_open 2379
+# The target clusters that provider-kubernetes delivers sessions to: their
+# own etcd, API server, controllers and scheduler, and their own PKI. Their
+# API servers boot alongside the control plane's.
+targets=(a b)
+target_api_port() { case $1 in a) echo 16443 ;; b) echo 26443 ;; esac; }
+target_etcd_port() { case $1 in a) echo 12379 ;; b) echo 22379 ;; esac; }
+target_pki() { echo "${e2e_run}/target-$1/pki"; }
+for t in "${targets[@]}"; do
+  "${harness_bin}" certs -dir "$(target_pki "${t}")" -server "https://127.0.0.1:$(target_api_port "${t}")"
+done
 
-step "kube-apiserver" kube-apiserver
-# --endpoint-reconciler-type=none: 1.37 refuses a loopback advertise address
-# for the kubernetes Service endpoints otherwise; nothing here needs them.
-start kube-apiserver "${kubernetes_dir}/kube-apiserver" \
-  --etcd-servers http://127.0.0.1:2379 \
-  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port 6443 \
-  --endpoint-reconciler-type none \
-  --tls-cert-file "${pki}/apiserver.crt" --tls-private-key-file "${pki}/apiserver.key" \
-  --client-ca-file "${pki}/ca.crt" \
-  --service-account-issuer https://kubernetes.default.svc \
-  --service-account-key-file "${pki}/sa.pub" --service-account-signing-key-file "${pki}/sa.key" \
-  --service-cluster-ip-range 10.96.0.0/12 \
-  --authorization-mode RBAC \
-  --allow-privileged \
-  --profiling=false
-wait_for "the API server to be ready" 120 "${kube_apiserver_pid}" k get --raw /readyz
-
-step "kube-controller-manager" kube-controller-manager
-# Only the controllers the tests rely on: garbage collection (Crossplane
-# deletes composed resources by dropping them; dependents go through the GC),
-# namespaces, service accounts and their tokens, the workload controllers, and
-# the one that type-checks ValidatingAdmissionPolicies and reports it in their
-# status, as on any real cluster. Node lifecycle stays off so that nodes
-# without a kubelet stay schedulable.
-start kube-controller-manager "${kubernetes_dir}/kube-controller-manager" \
-  --kubeconfig "${e2e_kubeconfig}" \
-  --controllers garbage-collector-controller,namespace-controller,serviceaccount-controller,serviceaccount-token-controller,daemonset-controller,deployment-controller,replicaset-controller,validatingadmissionpolicy-status-controller \
-  --service-account-private-key-file "${pki}/sa.key" --root-ca-file "${pki}/ca.crt" \
-  --leader-elect=false --bind-address 127.0.0.1 --secure-port 0
-wait_for "the default ServiceAccount (serviceaccount controller)" 60 "${kube_controller_manager_pid}" \
-  k -n default get serviceaccount default
-
-step "kube-scheduler" kube-scheduler
-start kube-scheduler "${kubernetes_dir}/kube-scheduler" \
-  --kubeconfig "${e2e_kubeconfig}" --leader-elect=false --secure-port 0
-sleep 1
-kill -0 "${kube_scheduler_pid}"
+kube_apiserver "" "${pki}" 2379 6443
+for t in "${targets[@]}"; do
+  kube_apiserver "target-${t}-" "$(target_pki "${t}")" "$(target_etcd_port "${t}")" "$(target_api_port "${t}")"
+done
+wait_apiserver "" "${pki}"
+kube_controllers "" "${pki}"
+wait_controllers "" "${pki}"
 
 step "pod reaper (stands in for the kubelets)" pod-reaper
 start pod-reaper env KUBECTL="${kubectl_bin}" KUBECONFIG="${e2e_kubeconfig}" "${e2e_here}/pod-reaper.sh"
@@ -244,20 +302,31 @@ k patch "${revision}" --subresource=status --type=merge -p "{\"status\":{
 wait_for "the Function to become Installed and Healthy" 90 "${crossplane_pid}" \
   k wait --for=condition=Healthy --timeout=2s "function/function-debug-session"
 
-step "install the project (CRDs, XRD, Composition with Local delivery, admission policies)" crossplane
+step "install the project (CRDs, XRD, the shipped Composition and a Local-delivery copy, admission policies)" crossplane
 install="${e2e_run}/install"
 mkdir -p "${install}"
 for f in "${e2e_root}"/example/install/*.yaml; do
   case "$(basename "${f}")" in
     function.yaml) ;; # installed above, from the loopback registry
     composition.yaml)
-      # Local delivery composes the debug workload into this control plane
-      # itself, where the real scheduler and the fake nodes are.
-      sed 's/^\(\s*mode:\s*\)ProviderKubernetes\s*$/\1Local/' "${f}" > "${install}/composition.yaml"
-      grep -q 'mode: Local' "${install}/composition.yaml" || {
-        echo "e2e up: cannot switch ${f} to delivery.mode Local" >&2
-        false
-      }
+      # The shipped Composition, unmodified, stays the XRD's default: the
+      # hub-and-spoke tests' users create sessions without choosing one, and
+      # provider-kubernetes delivers them to the target clusters. A copy
+      # switched to Local delivery composes the debug workload into this
+      # control plane itself; the Local tests name it in their sessions.
+      # Crossplane cannot compose the cluster-scoped pod access policy for a
+      # namespaced session, so the copy leaves access to the control
+      # plane's RBAC (podAccess: Off); the target clusters enforce it.
+      cp "${f}" "${install}/composition.yaml"
+      sed -e 's/^\(\s*mode:\s*\)ProviderKubernetes\s*$/\1Local/' \
+        -e 's/^  name: debug-session$/  name: e2e-local-debug-session/' \
+        -e 's/^\(\s*\)defaultTargetNamespace: \(.*\)$/\1defaultTargetNamespace: \2\n\1podAccess: "Off"/' "${f}" > "${install}/composition-e2e-local.yaml"
+      for want in 'mode: Local' 'name: e2e-local-debug-session' 'podAccess: "Off"'; do
+        grep -q "${want}" "${install}/composition-e2e-local.yaml" || {
+          echo "e2e up: cannot derive a Local-delivery copy of ${f} (no '${want}')" >&2
+          false
+        }
+      done
       ;;
     *) cp "${f}" "${install}/" ;;
   esac
@@ -278,10 +347,6 @@ sed -e '1,/^  versions:/{
     s/^    singular: debugsession$/    singular: clusterdebugsession/
     s/^  scope: Namespaced$/  scope: Cluster/
   }' "${install}/xrd.yaml" > "${install}/xrd-e2e-cluster.yaml"
-sed -e 's/^  name: debug-session$/  name: e2e-cluster-debug-session/' \
-  -e 's/^    apiVersion: breakglass\.telekom\.de\/v1alpha1$/    apiVersion: e2e.breakglass.telekom.de\/v1alpha1/' \
-  -e 's/^    kind: DebugSession$/    kind: ClusterDebugSession/' \
-  "${install}/composition.yaml" > "${install}/composition-e2e-cluster.yaml"
 for want in 'name: clusterdebugsessions.e2e.breakglass.telekom.de' 'scope: Cluster' 'kind: ClusterDebugSession' \
   'group: e2e.breakglass.telekom.de' 'name: e2e-cluster-debug-session'; do
   grep -q "${want}" "${install}/xrd-e2e-cluster.yaml" || {
@@ -289,12 +354,32 @@ for want in 'name: clusterdebugsessions.e2e.breakglass.telekom.de' 'scope: Clust
     false
   }
 done
-for want in 'apiVersion: e2e.breakglass.telekom.de/v1alpha1' 'kind: ClusterDebugSession' 'name: e2e-cluster-debug-session'; do
-  grep -q "${want}" "${install}/composition-e2e-cluster.yaml" || {
-    echo "e2e up: cannot derive the cluster-scoped Composition from ${e2e_root}/example/install/composition.yaml (no '${want}')" >&2
+# Its default Composition is the Local copy; a second one, the shipped
+# Composition under another name and type, delivers legacy cluster-scoped
+# sessions through cluster-scoped Objects to the target clusters.
+retype() {
+  sed -e "s/^  name: ${1}\$/  name: ${2}/" \
+    -e 's/^    apiVersion: breakglass\.telekom\.de\/v1alpha1$/    apiVersion: e2e.breakglass.telekom.de\/v1alpha1/' \
+    -e 's/^    kind: DebugSession$/    kind: ClusterDebugSession/' "${3}" > "${4}"
+  for want in 'apiVersion: e2e.breakglass.telekom.de/v1alpha1' 'kind: ClusterDebugSession' "name: ${2}"; do
+    grep -q "${want}" "${4}" || {
+      echo "e2e up: cannot derive the cluster-scoped Composition ${2} from ${3} (no '${want}')" >&2
+      false
+    }
+  done
+}
+retype e2e-local-debug-session e2e-cluster-debug-session "${install}/composition-e2e-local.yaml" "${install}/composition-e2e-cluster.yaml"
+# The shipped Composition with delivery.watch, under another name, for the
+# test that measures how fast readiness arrives with watches.
+sed -e 's/^  name: debug-session$/  name: e2e-watch-debug-session/' \
+  -e 's/^\(\s*\)mode: ProviderKubernetes\s*$/&\n\1watch: true/' "${install}/composition.yaml" > "${install}/composition-e2e-watch.yaml"
+for want in 'name: e2e-watch-debug-session' 'watch: true'; do
+  grep -q "${want}" "${install}/composition-e2e-watch.yaml" || {
+    echo "e2e up: cannot derive a watching copy of the shipped Composition (no '${want}')" >&2
     false
   }
 done
+retype debug-session e2e-cluster-debug-session-remote "${install}/composition.yaml" "${install}/composition-e2e-cluster-remote.yaml"
 # CRDs and the XRD first: everything else may refer to their kinds. The
 # CRDs are applied server-side because the largest exceeds the annotation
 # size limit of a client-side apply.
@@ -310,16 +395,110 @@ for crd in debugsessions.breakglass.telekom.de clusterdebugsessions.e2e.breakgla
     k wait --for=condition=Established --timeout=2s "crd/${crd}"
 done
 
+# fake_nodes KUBECONFIG creates the nodes of nodes.yaml in one cluster.
+fake_nodes() {
+  local c=$1 node
+  kc "${c}" apply -f "${e2e_here}/nodes.yaml" > /dev/null
+  for node in $(kc "${c}" get nodes -o 'jsonpath={.items[*].metadata.name}'); do
+    # Admission taints every new node not-ready until its kubelet reports;
+    # these nodes have no kubelet, so drop the taint and report for them.
+    kc "${c}" taint nodes "${node}" node.kubernetes.io/not-ready:NoSchedule- > /dev/null 2>&1 || true
+    kc "${c}" patch node "${node}" --subresource=status --type=merge -p "{\"status\":{
+      \"capacity\":{\"pods\":\"110\",\"cpu\":\"8\",\"memory\":\"32Gi\"},
+      \"allocatable\":{\"pods\":\"110\",\"cpu\":\"8\",\"memory\":\"32Gi\"},
+      \"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"reason\":\"E2EFakeNode\",\"message\":\"no kubelet; status written by the e2e harness\",\"lastHeartbeatTime\":\"${now}\",\"lastTransitionTime\":\"${now}\"}]}}" > /dev/null
+  done
+}
+
 step "fake nodes" kube-scheduler
-k apply -f "${e2e_here}/nodes.yaml" > /dev/null
-for node in $(k get nodes -o 'jsonpath={.items[*].metadata.name}'); do
-  # Admission taints every new node not-ready until its kubelet reports;
-  # these nodes have no kubelet, so drop the taint and report for them.
-  k taint nodes "${node}" node.kubernetes.io/not-ready:NoSchedule- > /dev/null 2>&1 || true
-  k patch node "${node}" --subresource=status --type=merge -p "{\"status\":{
-    \"capacity\":{\"pods\":\"110\",\"cpu\":\"8\",\"memory\":\"32Gi\"},
-    \"allocatable\":{\"pods\":\"110\",\"cpu\":\"8\",\"memory\":\"32Gi\"},
-    \"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"reason\":\"E2EFakeNode\",\"message\":\"no kubelet; status written by the e2e harness\",\"lastHeartbeatTime\":\"${now}\",\"lastTransitionTime\":\"${now}\"}]}}" > /dev/null
+fake_nodes "${e2e_kubeconfig}"
+
+for t in "${targets[@]}"; do
+  wait_apiserver "target-${t}-" "$(target_pki "${t}")"
+  kube_controllers "target-${t}-" "$(target_pki "${t}")"
+done
+for t in "${targets[@]}"; do
+  tpki=$(target_pki "${t}")
+  wait_controllers "target-${t}-" "${tpki}"
+
+  step "target-${t}: target namespace, provider identity and RBAC, fake nodes" "target-${t}-kube-apiserver"
+  kc "${tpki}/admin.kubeconfig" apply -f "${e2e_here}/target.yaml" > /dev/null
+  fake_nodes "${tpki}/admin.kubeconfig"
+  # The kubeconfig the hub's provider uses: a token of the ServiceAccount
+  # that target.yaml grants what delivery needs, not the target's admin.
+  token=$(kc "${tpki}/admin.kubeconfig" -n kube-system create token crossplane-provider-kubernetes --duration 24h)
+  cat > "${tpki}/provider.kubeconfig" <<KUBECONFIG
+apiVersion: v1
+kind: Config
+clusters:
+  - name: e2e-target-${t}
+    cluster:
+      server: https://127.0.0.1:$(target_api_port "${t}")
+      certificate-authority-data: $(base64 -w0 < "${tpki}/ca.crt")
+users:
+  - name: crossplane-provider-kubernetes
+    user:
+      token: ${token}
+contexts:
+  - name: e2e-target-${t}
+    context: {cluster: e2e-target-${t}, user: crossplane-provider-kubernetes}
+current-context: e2e-target-${t}
+KUBECONFIG
+
+  step "target-${t}: stand-in kubelet" "target-${t}-kubelet"
+  start "target-${t}-kubelet" env KUBECTL="${kubectl_bin}" KUBECONFIG="${tpki}/admin.kubeconfig" "${e2e_here}/kubelet.sh"
+done
+
+step "provider-kubernetes CRDs" crossplane
+# Applied directly, as the package manager would from the provider package.
+# The package manager would also point the cluster-scoped Object CRD's
+# conversion webhook at the provider's Service; out of cluster there is none.
+# The function writes only v1alpha2 cluster-scoped Objects, the storage
+# version, so nothing needs converting: the conversion strategy becomes None.
+provider_src=$(cd "${e2e_here}/provider-kubernetes" && GOTOOLCHAIN=local go list -m -f '{{.Dir}}' github.com/crossplane-contrib/provider-kubernetes)
+provider_crds="${e2e_run}/provider-crds"
+mkdir -p "${provider_crds}"
+for f in "${provider_src}"/package/crds/*.yaml; do
+  awk '/^  conversion:$/ { print "  conversion:"; print "    strategy: None"; skip = 1; next }
+    skip && /^  [^ ]/ { skip = 0 }
+    !skip' "${f}" > "${provider_crds}/$(basename "${f}")"
+done
+grep -q 'strategy: None' "${provider_crds}/kubernetes.crossplane.io_objects.yaml" || {
+  echo "e2e up: cannot set the conversion strategy of the cluster-scoped Object CRD" >&2
+  false
+}
+k apply --server-side -f "${provider_crds}" > /dev/null
+k wait --for=condition=Established --timeout=60s -f "${provider_crds}" > /dev/null
+
+step "provider-kubernetes" provider-kubernetes
+"${harness_bin}" sign -ca-cert "${pki}/ca.crt" -ca-key "${pki}/ca.key" -dir "${e2e_run}/provider-tls" \
+  -cn provider-kubernetes -ip 127.0.0.1 -dns localhost
+echo "${provider_dir}/provider" > "${e2e_run}/provider-kubernetes.bin"
+"${e2e_here}/provider.sh" start
+
+step "provider configs for the target clusters" provider-kubernetes
+# One Secret per target holding its kubeconfig (embedded data), a
+# ClusterProviderConfig for the namespaced Objects of sessions in any
+# namespace, and a ProviderConfig of the same name for the cluster-scoped
+# Objects of legacy cluster-scoped sessions.
+for t in "${targets[@]}"; do
+  k -n crossplane-system create secret generic "spoke-${t}-kubeconfig" \
+    --from-file kubeconfig="$(target_pki "${t}")/provider.kubeconfig" > /dev/null
+  for kind in kubernetes.m.crossplane.io/v1alpha1/ClusterProviderConfig kubernetes.crossplane.io/v1alpha1/ProviderConfig; do
+    k apply -f - > /dev/null <<YAML
+apiVersion: ${kind%/*}
+kind: ${kind##*/}
+metadata:
+  name: spoke-${t}
+spec:
+  credentials:
+    source: Secret
+    secretRef:
+      namespace: crossplane-system
+      name: spoke-${t}-kubeconfig
+      key: kubeconfig
+YAML
+  done
 done
 
 cat > "${e2e_run}/env" <<ENV
@@ -327,6 +506,9 @@ KUBECONFIG=${e2e_kubeconfig}
 E2E_KUBECTL=${kubectl_bin}
 E2E_LOGS=${e2e_logs}
 E2E_PACKAGE_REF=$(cat "${e2e_run}/package.ref")
+E2E_TARGET_A_KUBECONFIG=$(target_pki a)/admin.kubeconfig
+E2E_TARGET_B_KUBECONFIG=$(target_pki b)/admin.kubeconfig
+E2E_PROVIDER=${e2e_here}/provider.sh
 ENV
 
 trap - ERR

@@ -114,6 +114,15 @@ type Delivery struct {
 	// +optional
 	// +kubebuilder:validation:Enum=Delete;Orphan
 	DeletionPolicy string `json:"deletionPolicy,omitempty"`
+
+	// Watch asks provider-kubernetes to watch each debug workload on the
+	// target cluster (spec.watch of its Object), so that the session is
+	// Ready within seconds of its pods becoming available. Without it the
+	// provider re-checks an unready Object every 30 seconds. It takes
+	// effect only when provider-kubernetes runs with --enable-watches (an
+	// alpha feature); otherwise the provider ignores it. Default false.
+	// +optional
+	Watch *bool `json:"watch,omitempty"`
 }
 
 // AuxiliaryResources limits auxiliary resources.
@@ -242,6 +251,12 @@ func (in *Input) GetDeletionPolicy() string {
 		return DefaultDeletionPolicy
 	}
 	return in.Delivery.DeletionPolicy
+}
+
+// GetWatch reports whether provider-kubernetes should watch the debug
+// workloads on the target cluster.
+func (in *Input) GetWatch() bool {
+	return in != nil && in.Delivery != nil && in.Delivery.Watch != nil && *in.Delivery.Watch
 }
 
 // GetDefaultTargetNamespace returns the fallback target namespace.

@@ -76,6 +76,7 @@ func TestGetters(t *testing.T) {
 		Mode              DeliveryMode
 		ObjectAPIVersion  string
 		DeletionPolicy    string
+		Watch             bool
 		TargetNamespace   string
 		MaxPerSession     int
 		MaxRenderedBytes  int64
@@ -113,7 +114,7 @@ func TestGetters(t *testing.T) {
 			in: &Input{
 				ConfigNamespace:        "platform",
 				BindingNamespaces:      []string{"team-b", "team-a", "team-b"},
-				Delivery:               &Delivery{Mode: DeliveryLocal, ObjectAPIVersion: NamespacedObjectAPIVersion, DeletionPolicy: "Orphan"},
+				Delivery:               &Delivery{Mode: DeliveryLocal, ObjectAPIVersion: NamespacedObjectAPIVersion, DeletionPolicy: "Orphan", Watch: ptr(true)},
 				DefaultTargetNamespace: "debug",
 				AuxiliaryResources:     &AuxiliaryResources{MaxPerSession: ptr(int32(3)), MaxRenderedBytes: ptr(int64(1000))},
 				DeniedNodeGlobs:        DeniedNodeGlobsReject,
@@ -122,7 +123,7 @@ func TestGetters(t *testing.T) {
 			},
 			want: want{
 				ConfigNamespace: "platform", BindingNamespaces: []string{"team-a", "team-b"},
-				Mode: DeliveryLocal, ObjectAPIVersion: NamespacedObjectAPIVersion, DeletionPolicy: "Orphan",
+				Mode: DeliveryLocal, ObjectAPIVersion: NamespacedObjectAPIVersion, DeletionPolicy: "Orphan", Watch: true,
 				TargetNamespace: "debug", MaxPerSession: 3, MaxRenderedBytes: 1000,
 				DeniedNodeGlobs: DeniedNodeGlobsReject, TTL: 5 * time.Second, PodAccess: PodAccessOff,
 			},
@@ -136,6 +137,7 @@ func TestGetters(t *testing.T) {
 				Mode:              tc.in.GetDeliveryMode(),
 				ObjectAPIVersion:  tc.in.GetObjectAPIVersion(),
 				DeletionPolicy:    tc.in.GetDeletionPolicy(),
+				Watch:             tc.in.GetWatch(),
 				TargetNamespace:   tc.in.GetDefaultTargetNamespace(),
 				MaxPerSession:     tc.in.GetMaxPerSession(),
 				MaxRenderedBytes:  tc.in.GetMaxRenderedBytes(),

@@ -46,6 +46,11 @@ type Target struct {
 	ObjectAPIVersion string
 	DeletionPolicy   string
 
+	// Watch sets spec.watch on the Objects of workloads, so that
+	// provider-kubernetes (with --enable-watches) re-evaluates their
+	// readiness as soon as they change on the target cluster.
+	Watch bool
+
 	// Cluster is the name of the target cluster.
 	Cluster string
 
@@ -87,6 +92,7 @@ func TargetFor(in *v1beta1.Input, cluster string, cc *v1alpha1.ClusterConfig, o 
 		Mode:               in.GetDeliveryMode(),
 		ObjectAPIVersion:   in.GetObjectAPIVersion(),
 		DeletionPolicy:     in.GetDeletionPolicy(),
+		Watch:              in.GetWatch(),
 		Cluster:            cluster,
 		ProviderConfigName: cluster,
 	}
@@ -231,6 +237,11 @@ func (t Target) wrap(manifest *unstructured.Unstructured, orphan bool) *unstruct
 		// The provider's default readiness is "applied", which says
 		// nothing about whether the debug pods run.
 		spec["readiness"] = map[string]any{"policy": "DeriveFromCelQuery", "celQuery": q}
+		if t.Watch {
+			// Only workloads wait for something on the target; every
+			// other kind is ready once applied and needs no informer.
+			spec["watch"] = true
+		}
 	}
 	return &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": t.ObjectAPIVersion,

@@ -144,6 +144,8 @@ func TestDesired(t *testing.T) {
 	namespaced := cluster
 	namespaced.ObjectAPIVersion = v1beta1.NamespacedObjectAPIVersion
 	namespaced.CompositeNamespace = "team-a"
+	watched := namespaced
+	watched.Watch = true
 	orphanAll := cluster
 	orphanAll.DeletionPolicy = v1beta1.OrphanDeletionPolicy
 	local := Target{Mode: v1beta1.DeliveryLocal, Cluster: "mgmt"}
@@ -179,6 +181,31 @@ func TestDesired(t *testing.T) {
 						"deletionPolicy":    "Delete",
 						"forProvider":       map[string]any{"manifest": serviceAccount("debug").Object},
 						"providerConfigRef": map[string]any{"name": "prod-a-kubeconfig"},
+					},
+				}, resource.ReadyFalse),
+			}},
+		},
+		"WatchedWorkload": {
+			reason: "With delivery.watch the workload's Object asks provider-kubernetes to watch it on the target, so readiness arrives in seconds; other objects are ready once applied and are not watched.",
+			args: args{target: watched, objs: []Object{
+				{Name: names.WorkloadResource, Object: daemonSet()},
+				{Name: "aux-debug-sa", Object: serviceAccount("debug")},
+			}},
+			want: want{desired: map[resource.Name]*resource.DesiredComposed{
+				names.WorkloadResource: desired(map[string]any{
+					"apiVersion": "kubernetes.m.crossplane.io/v1alpha1", "kind": "Object",
+					"spec": map[string]any{
+						"forProvider":       map[string]any{"manifest": daemonSet().Object},
+						"providerConfigRef": map[string]any{"name": "prod-a-kubeconfig", "kind": "ClusterProviderConfig"},
+						"readiness":         daemonSetReadiness,
+						"watch":             true,
+					},
+				}, resource.ReadyFalse),
+				"aux-debug-sa": desired(map[string]any{
+					"apiVersion": "kubernetes.m.crossplane.io/v1alpha1", "kind": "Object",
+					"spec": map[string]any{
+						"forProvider":       map[string]any{"manifest": serviceAccount("debug").Object},
+						"providerConfigRef": map[string]any{"name": "prod-a-kubeconfig", "kind": "ClusterProviderConfig"},
 					},
 				}, resource.ReadyFalse),
 			}},

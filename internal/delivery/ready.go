@@ -46,7 +46,28 @@ func (t Target) Readiness(name resource.Name, observed map[resource.Name]resourc
 	if t.Mode == v1beta1.DeliveryLocal {
 		return localReadiness(oc.Resource)
 	}
-	return objectReadiness(oc.Resource)
+	return objectReadiness(oc.Resource, t.Cluster)
+}
+
+// PodsWaiting says why the workload called name is not ready, in terms of
+// its pods on the target cluster ("Deployment has 1 of 3 pods available on
+// prod-cluster-a"), or returns "" when it is ready or when nothing of its
+// pods has been observed yet.
+func (t Target) PodsWaiting(name resource.Name, observed map[resource.Name]resource.ObservedComposed) string {
+	oc, ok := observed[name]
+	if !ok || oc.Resource == nil {
+		return ""
+	}
+	if t.Mode == v1beta1.DeliveryLocal {
+		if r := localReadiness(oc.Resource); !r.Ready {
+			return r.Message
+		}
+		return ""
+	}
+	if c := oc.Resource.GetCondition(xpv2.TypeReady); c.Status == corev1.ConditionTrue {
+		return ""
+	}
+	return objectPodsWaiting(oc.Resource, t.Cluster)
 }
 
 // Ready reports whether the composed resource called name is ready. It is
@@ -71,10 +92,18 @@ func (t Target) ReadySince(name resource.Name, observed map[resource.Name]resour
 	return o.GetCondition(xpv2.TypeReady).LastTransitionTime.Time
 }
 
-func objectReadiness(o *composed.Unstructured) Readiness {
+// objectReadiness reads an Object's Ready condition. When a workload's
+// Object is not ready, the message says why from the workload as the provider
+// last observed it on the target cluster (status.atProvider.manifest), such as
+// "Deployment has 1 of 3 pods available on prod-cluster-a": the condition
+// itself only says that the readiness query does not hold.
+func objectReadiness(o *composed.Unstructured, cluster string) Readiness {
 	c := o.GetCondition(xpv2.TypeReady)
 	if c.Status == corev1.ConditionTrue {
 		return Readiness{Observed: true, Ready: true}
+	}
+	if w := objectPodsWaiting(o, cluster); w != "" {
+		return Readiness{Observed: true, Message: w}
 	}
 	msg := fmt.Sprintf("%s is not ready", o.GetKind())
 	if c.Reason != "" {
@@ -84,6 +113,29 @@ func objectReadiness(o *composed.Unstructured) Readiness {
 		msg += ": " + c.Message
 	}
 	return Readiness{Observed: true, Message: msg}
+}
+
+// objectPodsWaiting says why the workload an Object manages is not ready,
+// from the workload as the provider last observed it on the target cluster
+// (status.atProvider.manifest). It returns "" when the Object holds no
+// observed workload or the observed workload is ready.
+func objectPodsWaiting(o *composed.Unstructured, cluster string) string {
+	m, found, err := unstructured.NestedMap(o.Object, "status", "atProvider", "manifest")
+	if err != nil || !found {
+		return ""
+	}
+	w := &composed.Unstructured{Unstructured: unstructured.Unstructured{Object: m}}
+	if gvk := w.GroupVersionKind(); gvk != daemonSetKind && gvk != deploymentKind {
+		return ""
+	}
+	r := localReadiness(w)
+	if r.Ready {
+		return ""
+	}
+	if cluster == "" {
+		return r.Message
+	}
+	return r.Message + " on " + cluster
 }
 
 var (

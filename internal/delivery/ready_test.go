@@ -185,6 +185,7 @@ func TestReadiness(t *testing.T) {
 		observed map[resource.Name]resource.ObservedComposed
 	}
 	pk := Target{Mode: v1beta1.DeliveryProviderKubernetes, ObjectAPIVersion: v1beta1.DefaultObjectAPIVersion}
+	pkOnCluster := Target{Mode: v1beta1.DeliveryProviderKubernetes, ObjectAPIVersion: v1beta1.NamespacedObjectAPIVersion, Cluster: "prod-cluster-a"}
 	local := Target{Mode: v1beta1.DeliveryLocal}
 	cases := map[string]struct {
 		reason string
@@ -211,6 +212,42 @@ func TestReadiness(t *testing.T) {
 					"status":{"conditions":[{"type":"Ready","status":"False","reason":"Unavailable","message":"failed to eval the program"}]}}`)},
 			}},
 			want: Readiness{Observed: true, Message: "Object is not ready (Unavailable): failed to eval the program"},
+		},
+		"ObjectOfPartlyAvailableWorkload": {
+			reason: "An unready Object of a workload says, from the workload the provider observed on the target, how many pods are available there.",
+			args: args{target: pkOnCluster, name: names.WorkloadResource, observed: map[resource.Name]resource.ObservedComposed{
+				names.WorkloadResource: {Resource: observedFromJSON(t, `{"apiVersion":"kubernetes.m.crossplane.io/v1alpha1","kind":"Object",
+					"status":{"conditions":[{"type":"Ready","status":"False","reason":"Unavailable"}],
+					"atProvider":{"manifest":`+deploymentPartial+`}}}`)},
+			}},
+			want: Readiness{Observed: true, Message: "Deployment has 1 of 3 pods available on prod-cluster-a"},
+		},
+		"ObjectOfDaemonSetOnNoNode": {
+			reason: "An unready Object of a DaemonSet that no node is eligible for says so, naming the cluster.",
+			args: args{target: pkOnCluster, name: names.WorkloadResource, observed: map[resource.Name]resource.ObservedComposed{
+				names.WorkloadResource: {Resource: observedFromJSON(t, `{"apiVersion":"kubernetes.m.crossplane.io/v1alpha1","kind":"Object",
+					"status":{"conditions":[{"type":"Ready","status":"False","reason":"Unavailable"}],
+					"atProvider":{"manifest":`+daemonSetNoNodes+`}}}`)},
+			}},
+			want: Readiness{Observed: true, Message: "DaemonSet runs no pod: no node is eligible for its pods on prod-cluster-a"},
+		},
+		"ObjectOfAvailableWorkloadNotYetReady": {
+			reason: "An Object whose observed workload is available but whose readiness the provider has not re-evaluated yet is still not ready, with the provider's reason.",
+			args: args{target: pkOnCluster, name: names.WorkloadResource, observed: map[resource.Name]resource.ObservedComposed{
+				names.WorkloadResource: {Resource: observedFromJSON(t, `{"apiVersion":"kubernetes.m.crossplane.io/v1alpha1","kind":"Object",
+					"status":{"conditions":[{"type":"Ready","status":"False","reason":"Unavailable"}],
+					"atProvider":{"manifest":`+deploymentReady+`}}}`)},
+			}},
+			want: Readiness{Observed: true, Message: "Object is not ready (Unavailable)"},
+		},
+		"ObjectOfOtherKind": {
+			reason: "An unready Object of a kind that is not a workload keeps the provider's reason.",
+			args: args{target: pkOnCluster, name: "aux-cm", observed: map[resource.Name]resource.ObservedComposed{
+				"aux-cm": {Resource: observedFromJSON(t, `{"apiVersion":"kubernetes.m.crossplane.io/v1alpha1","kind":"Object",
+					"status":{"conditions":[{"type":"Ready","status":"False","reason":"Creating"}],
+					"atProvider":{"manifest":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm"}}}}}`)},
+			}},
+			want: Readiness{Observed: true, Message: "Object is not ready (Creating)"},
 		},
 		"ObjectWithoutConditions": {
 			reason: "An Object the provider has not reconciled yet is not ready.",
@@ -297,6 +334,61 @@ func TestReadySince(t *testing.T) {
 			observed := map[resource.Name]resource.ObservedComposed{"x": {Resource: observedFromJSON(t, tc.observed)}}
 			if got := tc.target.ReadySince("x", observed); !got.Equal(tc.want) {
 				t.Errorf("%s\nReadySince(...) = %v, want %v", tc.reason, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPodsWaiting(t *testing.T) {
+	type args struct {
+		target   Target
+		observed map[resource.Name]resource.ObservedComposed
+	}
+	pk := Target{Mode: v1beta1.DeliveryProviderKubernetes, ObjectAPIVersion: v1beta1.NamespacedObjectAPIVersion, Cluster: "prod-cluster-a"}
+	local := Target{Mode: v1beta1.DeliveryLocal, Cluster: "mgmt"}
+	object := func(ready, manifest string) map[resource.Name]resource.ObservedComposed {
+		return map[resource.Name]resource.ObservedComposed{names.WorkloadResource: {Resource: observedFromJSON(t, `{"apiVersion":"kubernetes.m.crossplane.io/v1alpha1","kind":"Object",
+			"status":{"conditions":[{"type":"Ready","status":"`+ready+`"}],"atProvider":{"manifest":`+manifest+`}}}`)}}
+	}
+	cases := map[string]struct {
+		reason string
+		args   args
+		want   string
+	}{
+		"NotObserved": {
+			reason: "Nothing is said about pods that nobody has observed.",
+			args:   args{target: pk},
+			want:   "",
+		},
+		"ObjectPartlyAvailable": {
+			reason: "An unready workload Object says how many pods are available on the target cluster.",
+			args:   args{target: pk, observed: object("False", deploymentPartial)},
+			want:   "Deployment has 1 of 3 pods available on prod-cluster-a",
+		},
+		"ObjectReady": {
+			reason: "A ready Object waits for nothing, whatever its last observed manifest says.",
+			args:   args{target: pk, observed: object("True", deploymentPartial)},
+			want:   "",
+		},
+		"ObjectWithoutManifest": {
+			reason: "An Object the provider has not observed on the target says nothing about pods.",
+			args: args{target: pk, observed: map[resource.Name]resource.ObservedComposed{
+				names.WorkloadResource: {Resource: observedFromJSON(t, `{"apiVersion":"kubernetes.m.crossplane.io/v1alpha1","kind":"Object"}`)},
+			}},
+			want: "",
+		},
+		"LocalPartlyAvailable": {
+			reason: "Composed directly, the workload itself says how many pods are available.",
+			args: args{target: local, observed: map[resource.Name]resource.ObservedComposed{
+				names.WorkloadResource: {Resource: observedFromJSON(t, daemonSetPartial)},
+			}},
+			want: "DaemonSet has 2 of 3 pods available",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := tc.args.target.PodsWaiting(names.WorkloadResource, tc.args.observed); got != tc.want {
+				t.Errorf("%s\nPodsWaiting(...): want %q, got %q", tc.reason, tc.want, got)
 			}
 		})
 	}
