@@ -10,8 +10,9 @@ import (
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
 )
 
-// negative matches a negative duration such as -1h55m in a message.
-var negative = regexp.MustCompile(`-[0-9]`)
+// negative matches a negative duration such as -1h55m in a message; a
+// name such as prod-cluster-1 is not one.
+var negative = regexp.MustCompile(`(^|[ (])-[0-9]`)
 
 // TestDecideNeverRunsBackwards feeds Decide recorded times that the function
 // never writes itself: an activation after the latest end allowed since the
@@ -72,5 +73,22 @@ func TestDecideNeverRunsBackwards(t *testing.T) {
 				t.Errorf("%s\nDecide(...): expiresAt %s is before activatedAt %s", tc.reason, d.ExpiresAt, d.ActivatedAt)
 			}
 		})
+	}
+}
+
+// checkClockOrder is FuzzDecide's oracle for the same rule: a session the
+// function runs or expires on this call has no expiry before its
+// activation and no negative duration in its message.
+func checkClockOrder(t *testing.T, s *v1alpha1.DebugSession, d Decision) {
+	t.Helper()
+	ran := d.State == v1alpha1.StateActive || d.State == v1alpha1.StateExpired && startedBefore(s.Status) && !s.Status.State.Ended()
+	if !ran {
+		return
+	}
+	if d.ExpiresAt < d.ActivatedAt {
+		t.Errorf("expiresAt %s is before activatedAt %s", d.ExpiresAt, d.ActivatedAt)
+	}
+	if negative.MatchString(d.Message) {
+		t.Errorf("message %q shows a negative duration", d.Message)
 	}
 }
