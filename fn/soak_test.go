@@ -137,4 +137,3 @@ func rss(t *testing.T) int64 {
 	t.Fatal("no VmRSS in /proc/self/status")
 	return 0
 }
-
