@@ -75,6 +75,16 @@ render-check: build $(CROSSPLANE)
 e2e: build
 	./hack/e2e/e2e.sh
 
+## Fuzzing: every fuzz target for FUZZTIME each (see hack/fuzz.sh). Not in
+## `make test`; the seed corpora run there as ordinary tests.
+
+FUZZTIME ?= 1m
+export FUZZTIME
+
+.PHONY: fuzz
+fuzz:
+	./hack/fuzz.sh
+
 ## Checks.
 
 .PHONY: unit

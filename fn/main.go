@@ -4,6 +4,9 @@
 package main
 
 import (
+	"context"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/alecthomas/kong"
@@ -29,8 +32,13 @@ type ServeCmd struct {
 	Address            string `default:":9443"                                                                                           help:"Address at which to listen for gRPC connections."`
 	TLSCertsDir        string `env:"TLS_SERVER_CERTS_DIR"                                                                                help:"Directory containing server certs (tls.key, tls.crt) and the CA used to verify client certificates (ca.crt)." name:"tls-certs-dir"`
 	Insecure           bool   `help:"Run without mTLS credentials. If you supply this flag --tls-certs-dir will be ignored."`
-	MaxRecvMessageSize int    `default:"4"                                                                                               help:"Maximum size of received messages in MB."`
+	MaxRecvMessageSize int    `default:"4"                                                                                               env:"MAX_RECV_MESSAGE_SIZE" help:"Maximum size of a RunFunctionRequest in MiB. A larger request fails with gRPC code ResourceExhausted (received message larger than max)."`
 	MetricsAddress     string `default:":8080"                                                                                           help:"Address at which to serve Prometheus metrics; empty disables them."`
+
+	// ShutdownGrace bounds a graceful stop. Keep it below the pod's
+	// terminationGracePeriodSeconds (30s by default), after which the
+	// kubelet kills the process anyway.
+	ShutdownGrace time.Duration `default:"20s" help:"On SIGTERM or SIGINT, how long the calls in flight may take to finish before they are cut."`
 
 	// FixedNow pins the function's clock. It exists so that example renders
 	// and their golden files do not change with the wall clock; production
@@ -38,7 +46,7 @@ type ServeCmd struct {
 	FixedNow time.Time `help:"Pin the clock to this RFC 3339 time. For tests and examples only." hidden:""`
 }
 
-// Run the function server until it fails.
+// Run the function server until it fails or is told to stop.
 func (c *ServeCmd) Run() error {
 	log, err := function.NewLogger(c.Debug)
 	if err != nil {
@@ -50,7 +58,7 @@ func (c *ServeCmd) Run() error {
 		clock = func() time.Time { return fixed }
 		log.Info("Clock pinned for tests and examples", "now", fixed.Format(time.RFC3339))
 	}
-	return function.Serve(NewFunction(log, WithClock(clock)),
+	srv, err := newServer(log, NewFunction(log, WithClock(clock)),
 		function.Listen(c.Network, c.Address),
 		function.MTLSCertificates(c.TLSCertsDir),
 		function.Insecure(c.Insecure),
@@ -60,6 +68,14 @@ func (c *ServeCmd) Run() error {
 			grpcprometheus.WithHistogramBuckets(requestDurationBuckets),
 		)),
 	)
+	if err != nil {
+		return err
+	}
+	// Kubernetes sends SIGTERM and waits terminationGracePeriodSeconds
+	// before killing the pod: the calls in flight finish within that time.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	return srv.serve(ctx, c.ShutdownGrace)
 }
 
 func main() {

@@ -176,6 +176,17 @@ func (d Decision) run(s *v1alpha1.DebugSession, l limits, now time.Time, started
 			d.Warnings = append(d.Warnings, fmt.Sprintf("status.activatedAt %q is not an RFC 3339 time; the session's time is counted from now.", obs.ActivatedAt))
 		}
 	}
+	// The function never records an activation in the future or after the
+	// latest end, but a restored or edited status, or a lowered approval
+	// timeout, can hold one. Counting from it would let the session run
+	// longer, or report an expiry before its activation and a negative time.
+	if activated.After(now) {
+		d.Warnings = append(d.Warnings, fmt.Sprintf("status.activatedAt %s is in the future; the session's time is counted from now.", obs.ActivatedAt))
+		activated = now.Truncate(time.Second)
+	}
+	if activated.After(latest) {
+		activated = latest
+	}
 	used, refused := renew(s.Spec.Renewals, obs.RenewalsUsed, l)
 	if refused != "" {
 		notes = append(notes, refused)

@@ -138,6 +138,7 @@ func FuzzDecide(f *testing.F) {
 		if s.Status.State.Ended() && d.State != s.Status.State {
 			t.Errorf("ended state %s became %s", s.Status.State, d.State)
 		}
+		checkClockOrder(t, s, d)
 	})
 }
 

@@ -185,12 +185,12 @@ data:
 		"UnknownVariableIsAnError": {
 			reason: "A misspelt variable is an error naming the field path.",
 			tmpl:   `{spec: {egress: [{to: [{ipBlock: {cidr: "{{ .Sesion.Name }}"}}]}]}}`,
-			want:   renderWant{err: `template.spec.egress[0].to[0].ipBlock.cidr: line 1, column 10: at <.Sesion.Name>: can't evaluate field Sesion in type *render.variables`},
+			want:   renderWant{err: `template.spec.egress[0].to[0].ipBlock.cidr: line 1, column 10: at <.Sesion.Name>: can't evaluate field Sesion in type render.variables`},
 		},
 		"KeysThatAreNotIdentifiersAreBracketed": {
 			reason: "Field paths quote keys with dots or slashes in brackets.",
 			tmpl:   `{metadata: {labels: {"breakglass.telekom.de/session": "{{ .Nope }}"}}}`,
-			want:   renderWant{err: `template.metadata.labels[breakglass.telekom.de/session]: line 1, column 3: at <.Nope>: can't evaluate field Nope in type *render.variables`},
+			want:   renderWant{err: `template.metadata.labels[breakglass.telekom.de/session]: line 1, column 3: at <.Nope>: can't evaluate field Nope in type render.variables`},
 		},
 		"ParseErrorsNameTheField": {
 			reason: "A syntax error names the field and the line.",

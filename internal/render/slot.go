@@ -57,7 +57,9 @@ func (s *slot) execute(p *parsed, w io.Writer, v *variables) (err error) {
 	}()
 	s.tmpl.Tree = p.tree
 	defer func() { s.tmpl.Tree = nil }()
-	if err := s.tmpl.Execute(w, v); err != nil {
+	// The dot is a value, not a pointer: a template can store $ in a list
+	// or dictionary, and fmt prints a pointer there as its address.
+	if err := s.tmpl.Execute(w, *v); err != nil {
 		return cleanError(err)
 	}
 	return nil

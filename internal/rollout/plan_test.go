@@ -130,7 +130,7 @@ func TestOrderAround(t *testing.T) {
 			want: planned{
 				Workload: true,
 				Status: []v1alpha1.AuxiliaryResourceStatus{
-					{Name: "broken", Kind: "ConfigMap", Phase: PhaseSkipped, Message: "template.metadata.name: line 1, column 3: at <.Nope>: can't evaluate field Nope in type *render.variables"},
+					{Name: "broken", Kind: "ConfigMap", Phase: PhaseSkipped, Message: "template.metadata.name: line 1, column 3: at <.Nope>: can't evaluate field Nope in type render.variables"},
 				},
 			},
 		},

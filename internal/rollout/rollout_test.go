@@ -135,7 +135,7 @@ func TestPlan(t *testing.T) {
 			decision: active,
 			rs:       []v1alpha1.AuxiliaryResource{broken},
 			want: want{state: v1alpha1.StateActive, ttl: time.Minute, err: outcome.New(v1alpha1.StateFailed, "DebugSessionTemplate breakglass-system/network-debug-session", "spec.auxiliaryResources[0]",
-				"DebugSessionTemplate breakglass-system/network-debug-session auxiliaryResources[kept] template.metadata.name: line 1, column 3: at <.Nope>: can't evaluate field Nope in type *render.variables")},
+				"DebugSessionTemplate breakglass-system/network-debug-session auxiliaryResources[kept] template.metadata.name: line 1, column 3: at <.Nope>: can't evaluate field Nope in type render.variables")},
 		},
 	}
 	for name, tc := range cases {
