@@ -12,6 +12,7 @@ import (
 	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
 	"github.com/k8s-breakglass/function-debug-session/internal/lifecycle"
+	"github.com/k8s-breakglass/function-debug-session/internal/outcome"
 	"github.com/k8s-breakglass/function-debug-session/internal/requirements"
 	"github.com/k8s-breakglass/function-debug-session/internal/resolution"
 )
@@ -43,7 +44,7 @@ func (f *Function) begin(req *fnv1.RunFunctionRequest) (*call, *fnv1.RunFunction
 	in := &v1beta1.Input{}
 	if err := request.GetInput(req, in); err != nil {
 		rsp := response.To(req, v1beta1.DefaultTTL)
-		response.Fatal(rsp, errors.Wrap(err, "cannot get the function input"))
+		response.Fatal(rsp, errors.New("cannot get the function input: "+outcome.Decoding(err)))
 		return nil, rsp
 	}
 	rsp := response.To(req, in.GetTTL())

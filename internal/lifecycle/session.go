@@ -29,7 +29,7 @@ func Parse(xr *resource.Composite) (*v1alpha1.DebugSession, error) {
 	if err != nil {
 		id := name(xr.Resource.GetNamespace(), xr.Resource.GetName())
 		return nil, outcome.New(v1alpha1.StateFailed, v1alpha1.Describe(v1alpha1.DebugSessionKind, xr.Resource.GetNamespace(), xr.Resource.GetName()), "",
-			fmt.Sprintf("cannot read DebugSession %s: %v", id, err))
+			fmt.Sprintf("cannot read DebugSession %s: %s", id, outcome.Decoding(err)))
 	}
 	if errs := Validate(s); len(errs) > 0 {
 		return nil, outcome.New(v1alpha1.StateFailed, s.Describe(), errs[0].Field, fmt.Sprintf("invalid DebugSession %s: %v", name(s.Namespace, s.Name), errs.ToAggregate()))

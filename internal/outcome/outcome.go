@@ -106,3 +106,11 @@ func newf(state v1alpha1.State, object, field, format string, a ...any) *Error {
 	}
 	return &Error{State: state, Object: object, Field: field, Message: msg}
 }
+
+// Decoding returns the text of a decoding error in one spelling. Go's
+// encoding/json/v2 picks "cannot" or "unable to" at random once per process,
+// so that nobody depends on its messages; a session status that quotes one
+// must not change when the function restarts.
+func Decoding(err error) string {
+	return strings.ReplaceAll(err.Error(), "json: unable to ", "json: cannot ")
+}

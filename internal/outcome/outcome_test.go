@@ -109,3 +109,11 @@ func TestIsComparesEveryField(t *testing.T) {
 		t.Errorf("errors.Is of two equal errors is false")
 	}
 }
+
+func TestDecoding(t *testing.T) {
+	for _, msg := range []string{"json: cannot unmarshal array into Go value of type string", "json: unable to unmarshal array into Go value of type string"} {
+		if got, want := Decoding(errors.New(msg)), "json: cannot unmarshal array into Go value of type string"; got != want {
+			t.Errorf("Decoding(%q): want %q, got %q", msg, want, got)
+		}
+	}
+}

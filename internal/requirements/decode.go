@@ -30,7 +30,7 @@ func decode[T any, P object[T]](u *unstructured.Unstructured) (*T, error) {
 	}
 	if err != nil {
 		return nil, outcome.New(v1alpha1.StateFailed, v1alpha1.Describe(u.GetKind(), u.GetNamespace(), u.GetName()), "",
-			fmt.Sprintf("cannot read %s %s: %v", u.GetKind(), namespacedName(u), err))
+			fmt.Sprintf("cannot read %s %s: %s", u.GetKind(), namespacedName(u), outcome.Decoding(err)))
 	}
 	return out, nil
 }
