@@ -33,7 +33,10 @@ func TestMetricsAndAuditRecord(t *testing.T) {
 	admin.ApplyFile(t, "lifecycle.yaml")
 	before := scrape(t)
 
-	s := session("metrics-alice", "e2e-lifecycle", alice)
+	// The cluster-scoped twin: with Local delivery, Crossplane composes the
+	// session's cluster-scoped admission policies only for a cluster-scoped
+	// XR.
+	s := clusterSession("metrics-alice", "e2e-lifecycle", alice)
 	create(t, alice, s)
 	waitForState(t, s, v1alpha1.StateActive)
 	if err := patchSession(alice, s, `{"terminate":true}`); err != nil {
@@ -62,7 +65,7 @@ func TestMetricsAndAuditRecord(t *testing.T) {
 		return true, "", nil
 	})
 
-	recs := auditRecords(t, targetNamespace+"/"+s.Name)
+	recs := auditRecords(t, s.Name)
 	var path []string
 	for _, r := range recs {
 		path = append(path, fmt.Sprint(r["to"]))
@@ -108,8 +111,8 @@ func scrape(t *testing.T) map[string]float64 {
 	return out
 }
 
-// auditRecords returns the audit records of session from the function's
-// log. hack/e2e/up.sh runs the function with --debug, whose console encoder
+// auditRecords returns the audit records of session (namespace/name, or the
+// name of a cluster-scoped one) from the function's log. hack/e2e/up.sh runs the function with --debug, whose console encoder
 // writes the message and then the fields as one JSON object; without it the
 // whole line is JSON.
 func auditRecords(t *testing.T, session string) []map[string]any {
@@ -128,7 +131,7 @@ func auditRecords(t *testing.T, session string) []map[string]any {
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		l := sc.Text()
-		if !strings.Contains(l, "DebugSession transition") || !strings.Contains(l, session) {
+		if !strings.Contains(l, "DebugSession transition") || !strings.Contains(l, `"`+session+`"`) {
 			continue
 		}
 		i := strings.IndexByte(l, '{')
