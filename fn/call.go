@@ -15,6 +15,7 @@ import (
 	"github.com/k8s-breakglass/function-debug-session/internal/outcome"
 	"github.com/k8s-breakglass/function-debug-session/internal/requirements"
 	"github.com/k8s-breakglass/function-debug-session/internal/resolution"
+	"github.com/k8s-breakglass/function-debug-session/internal/telemetry"
 )
 
 // conditionType is the DebugSession condition the function sets: True while
@@ -31,6 +32,12 @@ type call struct {
 	s        *v1alpha1.DebugSession
 	observed map[resource.Name]resource.ObservedComposed
 	log      logging.Logger
+	timer    *telemetry.Timer
+
+	// got and res are what fetch found, for metrics and the audit record;
+	// nil until it found them.
+	got *requirements.Fetched
+	res *resolution.Result
 
 	// warnings are emitted as results only when the session's status
 	// changes, so that an unchanged configuration problem does not raise an
@@ -40,7 +47,7 @@ type call struct {
 
 // begin reads the input, the observed session and its composed resources.
 // It returns no call when the response is already final.
-func (f *Function) begin(req *fnv1.RunFunctionRequest) (*call, *fnv1.RunFunctionResponse) {
+func (f *Function) begin(req *fnv1.RunFunctionRequest, t *telemetry.Timer) (*call, *fnv1.RunFunctionResponse) {
 	in := &v1beta1.Input{}
 	if err := request.GetInput(req, in); err != nil {
 		rsp := response.To(req, v1beta1.DefaultTTL)
@@ -63,7 +70,7 @@ func (f *Function) begin(req *fnv1.RunFunctionRequest) (*call, *fnv1.RunFunction
 		return nil, rsp
 	}
 	c := &call{
-		f: f, req: req, rsp: rsp, in: in, xr: xr, observed: observed,
+		f: f, req: req, rsp: rsp, in: in, xr: xr, observed: observed, timer: t,
 		log: f.log.WithValues("session", xr.Resource.GetNamespace()+"/"+xr.Resource.GetName()),
 	}
 	c.s, err = lifecycle.Parse(xr)
@@ -79,6 +86,7 @@ func (f *Function) begin(req *fnv1.RunFunctionRequest) (*call, *fnv1.RunFunction
 // requirements stay a pure function of what is known. It returns nothing
 // while answers are outstanding.
 func (c *call) fetch() (*requirements.Fetched, *resolution.Result, error) {
+	defer c.timer.Enter(telemetry.StepRequirements)()
 	sel := requirements.Selectors(c.s, c.in, requirements.Needs{})
 	got, err := requirements.Load(c.req, c.s, sel)
 	if err != nil {
@@ -91,7 +99,9 @@ func (c *call) fetch() (*requirements.Fetched, *resolution.Result, error) {
 		if err != nil {
 			return nil, nil, err
 		}
+		leave := c.timer.Enter(telemetry.StepResolution)
 		res, refused = resolution.Resolve(resolution.Request{Session: c.s, Template: got.Template, ClusterConfig: got.ClusterConfig, Bindings: got.Bindings, Input: c.in})
+		leave()
 		needs := requirements.Needs{PodTemplate: ptName, PodTemplateNamespace: got.Template.Namespace}
 		needs.SessionsOnCluster = refused == nil && res.Constraints.MaxConcurrentSessions != nil
 		sel = requirements.Selectors(c.s, c.in, needs)
@@ -104,6 +114,7 @@ func (c *call) fetch() (*requirements.Fetched, *resolution.Result, error) {
 		c.log.Debug("Waiting for required resources", "requirements", len(sel))
 		return nil, nil, nil
 	}
+	c.got, c.res = got, res
 	if err := got.Missing(c.s, c.in); err != nil {
 		return nil, nil, err
 	}
@@ -140,6 +151,7 @@ func (c *call) stop(err error) *fnv1.RunFunctionResponse {
 		}
 	}
 	if len(c.observed) > 0 {
+		c.seen(c.s)
 		c.flush()
 		response.Fatal(c.rsp, errors.Errorf("%s; keeping the session's %d existing resources unchanged", err, len(c.observed)))
 		return c.rsp
@@ -173,6 +185,7 @@ func (c *call) respond(d lifecycle.Decision, st *v1alpha1.DebugSessionStatus, ob
 // and condition that tell users what happened.
 func (c *call) decided(d lifecycle.Decision) {
 	c.rsp.Meta.Ttl = durationpb.New(d.TTL)
+	c.observe(d)
 	if d.Updated {
 		c.flush()
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/alecthomas/kong"
 	grpcprometheus "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/crossplane/function-sdk-go"
 )
@@ -58,12 +60,17 @@ func (c *ServeCmd) Run() error {
 		clock = func() time.Time { return fixed }
 		log.Info("Clock pinned for tests and examples", "now", fixed.Format(time.RFC3339))
 	}
-	srv, err := newServer(log, NewFunction(log, WithClock(clock)),
+	// One registry serves the SDK's gRPC metrics, the function's domain
+	// metrics and the usual process and Go runtime metrics.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv, err := newServer(log, NewFunction(log, WithClock(clock), WithMetrics(reg)),
 		function.Listen(c.Network, c.Address),
 		function.MTLSCertificates(c.TLSCertsDir),
 		function.Insecure(c.Insecure),
 		function.MaxRecvMessageSize(c.MaxRecvMessageSize*1024*1024),
 		function.WithMetricsServer(c.MetricsAddress),
+		function.WithMetricsRegistry(reg),
 		function.WithMetricsServerOpts(grpcprometheus.WithServerHandlingTimeHistogram(
 			grpcprometheus.WithHistogramBuckets(requestDurationBuckets),
 		)),

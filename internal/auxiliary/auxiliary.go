@@ -70,7 +70,7 @@ func (r Resource) where() string {
 
 // fail returns the Failed error of a resource that cannot be deployed; the
 // message is written out in full and usually starts with where().
-func (r Resource) fail(format string, a ...any) error {
+func (r Resource) fail(format string, a ...any) *outcome.Error {
 	return outcome.New(v1alpha1.StateFailed, r.Owner, fmt.Sprintf("spec.auxiliaryResources[%d]", r.index), fmt.Sprintf(format, a...))
 }
 

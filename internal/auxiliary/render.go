@@ -105,7 +105,7 @@ func Render(r *render.Renderer, en *Enabled, c Context, p Policy) (*Result, erro
 	}
 	if n := len(en.Resources); n > p.MaxPerSession {
 		return nil, outcome.New(v1alpha1.StateFailed, "Input", "auxiliaryResources.maxPerSession",
-			fmt.Sprintf("%d auxiliary resources are enabled, more than the %d per session that the function input allows (auxiliaryResources.maxPerSession)", n, p.MaxPerSession))
+			fmt.Sprintf("%d auxiliary resources are enabled, more than the %d per session that the function input allows (auxiliaryResources.maxPerSession)", n, p.MaxPerSession)).WithReason(outcome.ReasonPolicyViolation)
 	}
 	vars := c.Variables()
 	res := &Result{}
@@ -113,11 +113,11 @@ func Render(r *render.Renderer, en *Enabled, c Context, p Policy) (*Result, erro
 	for _, ar := range en.Resources {
 		obj, err := r.Render(ar.Spec.Template, vars, p.MaxRenderedBytes-res.Bytes)
 		if errors.Is(err, render.ErrOutputLimit) {
-			return nil, ar.fail("%s: the auxiliary resources render to more than the %d bytes per session that the function input allows (auxiliaryResources.maxRenderedBytes)", ar.where(), p.MaxRenderedBytes)
+			return nil, ar.fail("%s: the auxiliary resources render to more than the %d bytes per session that the function input allows (auxiliaryResources.maxRenderedBytes)", ar.where(), p.MaxRenderedBytes).WithReason(outcome.ReasonPolicyViolation)
 		}
 		if err != nil {
 			if !ar.IgnoreRenderFailure() {
-				return nil, ar.fail("%s %v", ar.where(), err)
+				return nil, ar.fail("%s %v", ar.where(), err).WithReason(outcome.ReasonRenderFailure)
 			}
 			msg := fmt.Sprintf("%s was skipped (failurePolicy: ignore): %v", ar.where(), err)
 			res.Warnings = append(res.Warnings, msg)
@@ -125,7 +125,7 @@ func Render(r *render.Renderer, en *Enabled, c Context, p Policy) (*Result, erro
 			continue
 		}
 		if err := p.police(obj, c.TargetNamespace); err != nil {
-			return nil, ar.fail("%s: %v", ar.where(), err)
+			return nil, ar.fail("%s: %v", ar.where(), err).WithReason(outcome.ReasonPolicyViolation)
 		}
 		label(obj, c.Labels, c.Annotations, ar.Spec.Name)
 
@@ -138,11 +138,11 @@ func Render(r *render.Renderer, en *Enabled, c Context, p Policy) (*Result, erro
 
 		b, err := json.Marshal(obj)
 		if err != nil {
-			return nil, ar.fail("%s: cannot serialise the rendered object: %v", ar.where(), err)
+			return nil, ar.fail("%s: cannot serialise the rendered object: %v", ar.where(), err).WithReason(outcome.ReasonRenderFailure)
 		}
 		res.Bytes += int64(len(b))
 		if res.Bytes > p.MaxRenderedBytes {
-			return nil, ar.fail("%s: the auxiliary resources render to more than the %d bytes per session that the function input allows (auxiliaryResources.maxRenderedBytes)", ar.where(), p.MaxRenderedBytes)
+			return nil, ar.fail("%s: the auxiliary resources render to more than the %d bytes per session that the function input allows (auxiliaryResources.maxRenderedBytes)", ar.where(), p.MaxRenderedBytes).WithReason(outcome.ReasonPolicyViolation)
 		}
 		res.Resources = append(res.Resources, Rendered{Resource: ar, Object: u, Kind: u.GetKind()})
 	}

@@ -131,15 +131,15 @@ func Decide(in DecideInput) (Decision, error) {
 		}
 		return d.end(v1alpha1.StateRejected, ReasonRejected, msg, obs), nil
 	case !started && badRequest != "":
-		return d.end(v1alpha1.StateDenied, ReasonDenied, badRequest, obs), nil
+		return d.refused(outcome.ReasonDuration).end(v1alpha1.StateDenied, ReasonDenied, badRequest, obs), nil
 	case !started && l.max > 0 && l.requested > l.max:
-		return d.end(v1alpha1.StateDenied, ReasonDenied, fmt.Sprintf("The requested duration %s exceeds the maximum duration %s.", human(l.requested), human(l.max)), obs), nil
+		return d.refused(outcome.ReasonDuration).end(v1alpha1.StateDenied, ReasonDenied, fmt.Sprintf("The requested duration %s exceeds the maximum duration %s.", human(l.requested), human(l.max)), obs), nil
 	case !started && ap.nobody:
-		return d.end(v1alpha1.StateFailed, ReasonNobodyCanApprove, fmt.Sprintf("The session needs approval because %s, but nobody other than the requester can approve it.", ap.because), obs), nil
+		return d.refused(outcome.ReasonNobodyCanApprove).end(v1alpha1.StateFailed, ReasonNobodyCanApprove, fmt.Sprintf("The session needs approval because %s, but nobody other than the requester can approve it.", ap.because), obs), nil
 	case !started && ap.required && ap.approvedBy == "":
 		deadline := created.Add(l.approvalTimeout)
 		if !now.Before(deadline) {
-			return d.end(v1alpha1.StateFailed, ReasonApprovalTimedOut, fmt.Sprintf("The session was not approved within %s.", human(l.approvalTimeout)), obs), nil
+			return d.refused(outcome.ReasonApprovalTimedOut).end(v1alpha1.StateFailed, ReasonApprovalTimedOut, fmt.Sprintf("The session was not approved within %s.", human(l.approvalTimeout)), obs), nil
 		}
 		d.State, d.Reason = v1alpha1.StatePendingApproval, ReasonAwaitingApproval
 		d.Message = message(fmt.Sprintf("Waiting for approval by %s, because %s. Without approval within %s the session fails.", ap.who(), ap.because, human(l.approvalTimeout)), notes)

@@ -57,6 +57,18 @@ type Decision struct {
 	Updated bool
 
 	previousMessage string
+	// refusal classifies a Denied or Failed decision; see Refusal.
+	refusal outcome.Reason
+}
+
+// Refusal classifies why a session was Denied or Failed on this call, for
+// metrics and audit records; empty for every other decision.
+func (d Decision) Refusal() outcome.Reason { return d.refusal }
+
+// refused records why the session is refused, before end.
+func (d Decision) refused(r outcome.Reason) Decision {
+	d.refusal = r
+	return d
 }
 
 // KnownEnd decides, from the session alone, whether it has ended: it had
@@ -171,7 +183,7 @@ func (d Decision) done() Decision {
 // be read at all.
 func Stopped(s *v1alpha1.DebugSession, err error, ttl time.Duration) Decision {
 	state := outcome.StateOf(err)
-	d := Decision{State: state, Reason: string(state), Message: err.Error(), TTL: ttl, Ended: true}
+	d := Decision{State: state, Reason: string(state), Message: err.Error(), TTL: ttl, Ended: true, refusal: outcome.ReasonOf(err)}
 	if s == nil {
 		d.Transition, d.Updated = true, true
 		return d

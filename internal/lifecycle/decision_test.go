@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/outcome"
 )
 
 func TestPreparing(t *testing.T) {
@@ -102,6 +103,52 @@ func TestKnownEnd(t *testing.T) {
 			d, ok := KnownEnd(input(tc.s))
 			if diff := cmp.Diff(tc.want, want{d: d, ok: ok}, cmp.AllowUnexported(want{}), cmpopts.IgnoreUnexported(Decision{}), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("%s\nKnownEnd(...): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestRefusal(t *testing.T) {
+	decide := func(in DecideInput) Decision {
+		d, err := Decide(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	tooLong := input(session(func(s *v1alpha1.DebugSession) { s.Spec.Duration = "3h" }))
+	tooLong.Constraints.MaxDuration = "1h"
+	nobody := input(session())
+	nobody.Approvers = &v1alpha1.Approvers{Users: []string{"alice@example.com"}}
+	cases := map[string]struct {
+		reason string
+		d      Decision
+		want   outcome.Reason
+	}{
+		"StoppedTakesTheErrorsReason": {
+			reason: "A stopped session is refused for the reason its error gives.",
+			d:      Stopped(session(), outcome.Failed("", "", "x").WithReason(outcome.ReasonMissingInput), ttl),
+			want:   outcome.ReasonMissingInput,
+		},
+		"DurationTooLong": {
+			reason: "A duration beyond maxDuration is a duration refusal.",
+			d:      decide(tooLong),
+			want:   outcome.ReasonDuration,
+		},
+		"NobodyCanApprove": {
+			reason: "Approval that only the requester could give fails the session for that reason.",
+			d:      decide(nobody),
+			want:   outcome.ReasonNobodyCanApprove,
+		},
+		"ActiveIsNoRefusal": {
+			reason: "A session that runs is not refused.",
+			d:      decide(input(session())),
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := tc.d.Refusal(); got != tc.want {
+				t.Errorf("%s\nRefusal(): want %q, got %q (state %s)", tc.reason, tc.want, got, tc.d.State)
 			}
 		})
 	}

@@ -27,6 +27,11 @@ type Error struct {
 	// itself, in whatever order reads best.
 	Message string
 
+	// Reason classifies the error for metrics and audit records. Empty
+	// means ReasonOf derives it from State, Object and Field; sites set it
+	// only where those do not tell it.
+	Reason Reason
+
 	cause error
 }
 
@@ -34,7 +39,9 @@ type Error struct {
 func (e *Error) Error() string { return e.Message }
 
 // Is reports whether target is an *Error with the same state, object, field
-// and message. It lets tests compare errors with cmpopts.EquateErrors.
+// and message. It lets tests compare errors with cmpopts.EquateErrors. The
+// reason is left out: it classifies what the other fields say, and tests
+// check it with ReasonOf.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
 	return ok && t != nil && e.State == t.State && e.Object == t.Object && e.Field == t.Field && e.Message == t.Message

@@ -65,7 +65,22 @@ func (c *cache) get(src string) *parsed {
 	return p
 }
 
-// stats returns the cache's hits, misses and size, for tests.
+// CacheStats are the parse cache's counters since the Renderer was made.
+type CacheStats struct {
+	// Hits and Misses count template strings looked up; a miss parses.
+	Hits, Misses uint64
+	// Size is the number of parsed templates kept.
+	Size int
+}
+
+// CacheStats returns the parse cache's counters, for metrics: the hit ratio
+// tells whether the cache is large enough for the templates in use.
+func (r *Renderer) CacheStats() CacheStats {
+	h, m, n := r.cache.stats()
+	return CacheStats{Hits: h, Misses: m, Size: n}
+}
+
+// stats returns the cache's hits, misses and size.
 func (c *cache) stats() (hits, misses uint64, size int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

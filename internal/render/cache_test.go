@@ -14,8 +14,7 @@ func TestRenderCachesParsedTemplates(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	hits, misses, size := r.cache.stats()
-	if diff := cmp.Diff([3]uint64{7, 2, 2}, [3]uint64{hits, misses, uint64(size)}); diff != "" {
+	if diff := cmp.Diff(CacheStats{Hits: 7, Misses: 2, Size: 2}, r.CacheStats()); diff != "" {
 		t.Errorf("Two distinct templates are parsed once each; every other use hits the cache.\n-want [hits misses size], +got:\n%s", diff)
 	}
 }

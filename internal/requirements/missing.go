@@ -26,7 +26,7 @@ func (f *Fetched) Missing(s *v1alpha1.DebugSession, in *v1beta1.Input) error {
 			ns = in.GetConfigNamespace()
 		}
 		id := v1alpha1.Describe(v1alpha1.DebugSessionTemplateKind, ns, s.Spec.TemplateRef.Name)
-		return outcome.New(v1alpha1.StateFailed, id, "", id+" not found")
+		return outcome.New(v1alpha1.StateFailed, id, "", id+" not found").WithReason(outcome.ReasonMissingInput)
 	}
 	if f.PodTemplate == nil {
 		name, err := PodTemplateName(f.Template)
@@ -35,7 +35,7 @@ func (f *Fetched) Missing(s *v1alpha1.DebugSession, in *v1beta1.Input) error {
 		}
 		id := v1alpha1.Describe(v1alpha1.DebugPodTemplateKind, f.Template.Namespace, name)
 		return outcome.New(v1alpha1.StateFailed, f.Template.Describe(), "spec.podTemplateRef",
-			fmt.Sprintf("%s not found, named by %s spec.podTemplateRef", id, f.Template.Describe()))
+			fmt.Sprintf("%s not found, named by %s spec.podTemplateRef", id, f.Template.Describe())).WithReason(outcome.ReasonMissingInput)
 	}
 	return nil
 }
