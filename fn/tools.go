@@ -25,7 +25,7 @@ const compositionResourceName = "crossplane.io/composition-resource-name"
 // ExplainCmd explains what the function does with one session.
 type ExplainCmd struct {
 	Session     string    `help:"The DebugSession XR, as a YAML file."                                                                                                required:"" type:"existingfile"`
-	Files       []string  `help:"Files or directories with the templates, pod templates, bindings and cluster configs (and optionally the Composition)." name:"file" required:"" short:"f" type:"path"`
+	Files       []string  `help:"Files or directories with the templates, pod templates, bindings and cluster configs (and optionally the Composition)." name:"file" required:"" short:"f"`
 	Composition string    `help:"The Composition whose debug-session step input to use; default: the first one found in --file, else an Input with every default." type:"existingfile"`
 	Observed    string    `help:"Composed resources that already exist (as 'crossplane render --observed-resources' takes them)."                                     type:"existingfile"`
 	Now         time.Time `help:"Evaluate at this RFC 3339 time instead of now."`
@@ -149,7 +149,7 @@ type AvailableCmd struct {
 	User        string    `help:"The user's name, as the API server authenticates it."                   required:""`
 	Groups      []string  `help:"The user's groups; repeat the flag for each."                           name:"group"`
 	Cluster     string    `help:"Only this cluster."`
-	Files       []string  `help:"Files or directories with templates, bindings and cluster configs." name:"file" required:"" short:"f" type:"path"`
+	Files       []string  `help:"Files or directories with templates, bindings and cluster configs." name:"file" required:"" short:"f"`
 	Composition string    `help:"The Composition whose debug-session step input to use."                 type:"existingfile"`
 	Now         time.Time `help:"Evaluate at this RFC 3339 time instead of now."`
 }

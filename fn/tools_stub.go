@@ -1,8 +1,5 @@
 package main
 
-type ValidateCmd struct{}
-
-func (c *ValidateCmd) Run() error { return nil }
 
 
 type APICmd struct{}

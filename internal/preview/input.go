@@ -20,7 +20,7 @@ func InputFromCompositions(objs []*unstructured.Unstructured) *unstructured.Unst
 				continue
 			}
 			in, ok := step["input"].(map[string]any)
-			if ok && in["apiVersion"] == inputAPIVersion && in["kind"] == "Input" {
+			if ok && in["apiVersion"] == InputAPIVersion && in["kind"] == "Input" {
 				return &unstructured.Unstructured{Object: in}
 			}
 		}

@@ -120,7 +120,7 @@ func Run(ctx context.Context, fn Runner, r Request) (*Outcome, error) {
 func newRequest(r Request) (*fnv1.RunFunctionRequest, error) {
 	in := r.Input
 	if in == nil {
-		in = &unstructured.Unstructured{Object: map[string]any{"apiVersion": inputAPIVersion, "kind": "Input"}}
+		in = &unstructured.Unstructured{Object: map[string]any{"apiVersion": InputAPIVersion, "kind": "Input"}}
 	}
 	xr, err := resource.AsStruct(r.Session)
 	if err != nil {
@@ -204,5 +204,5 @@ func (o *Outcome) read(req *fnv1.RunFunctionRequest) error {
 	return nil
 }
 
-// inputAPIVersion is the apiVersion of the function input.
-const inputAPIVersion = "debugsession.fn.breakglass.telekom.de/v1beta1"
+// InputAPIVersion is the apiVersion of the function input.
+const InputAPIVersion = "debugsession.fn.breakglass.telekom.de/v1beta1"

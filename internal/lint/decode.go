@@ -1,0 +1,99 @@
+package lint
+
+import (
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/catalog"
+)
+
+// decode checks every breakglass document against its CRD schema and
+// decodes it strictly into its Go type. A document with schema errors is
+// not checked further: the API server would not accept it.
+func (s *set) decode(c *catalog.Catalog) {
+	for _, d := range c.Documents {
+		av, kind := d.Object.GetAPIVersion(), d.Object.GetKind()
+		if av != v1alpha1.APIVersion || kind == v1alpha1.DebugSessionKind {
+			// Sessions are users' requests, not platform configuration;
+			// the XRD validates them.
+			continue
+		}
+		if !s.schemas.Has(av, kind) {
+			s.add(d, SeverityError, "kind", "unknown kind %s in %s", kind, av)
+			continue
+		}
+		errs := s.schemas.Validate(av, kind, d.Object.Object)
+		for _, e := range errs {
+			s.add(d, SeverityError, e.Field, "%s", e.Message)
+		}
+		if len(errs) > 0 {
+			continue
+		}
+		if d.Object.GetNamespace() == "" {
+			s.add(d, SeverityError, "metadata.namespace", "is empty: the kind is namespaced and the function looks it up in a namespace")
+		}
+		s.decodeTyped(d, kind)
+	}
+}
+
+func (s *set) decodeTyped(d *catalog.Document, kind string) {
+	var err error
+	switch kind {
+	case v1alpha1.DebugSessionTemplateKind:
+		t := &v1alpha1.DebugSessionTemplate{}
+		if err = strict(d, t); err == nil {
+			s.templates = append(s.templates, linted[v1alpha1.DebugSessionTemplate]{d, t})
+		}
+	case v1alpha1.DebugPodTemplateKind:
+		t := &v1alpha1.DebugPodTemplate{}
+		if err = strict(d, t); err == nil {
+			s.podTemplates = append(s.podTemplates, linted[v1alpha1.DebugPodTemplate]{d, t})
+		}
+	case v1alpha1.DebugSessionClusterBindingKind:
+		b := &v1alpha1.DebugSessionClusterBinding{}
+		if err = strict(d, b); err == nil {
+			s.bindings = append(s.bindings, linted[v1alpha1.DebugSessionClusterBinding]{d, b})
+		}
+	case v1alpha1.ClusterConfigKind:
+		cc := &v1alpha1.ClusterConfig{}
+		if err = strict(d, cc); err == nil {
+			s.clusters = append(s.clusters, linted[v1alpha1.ClusterConfig]{d, cc})
+		}
+	}
+	if err != nil {
+		s.add(d, SeverityError, "", "%v", err)
+	}
+}
+
+// strict decodes as the function does, failing on fields the Go type does
+// not have (the schema allows unknown fields under preserve-unknown-fields).
+func strict(d *catalog.Document, into any) error {
+	return runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(d.Object.Object, into, true)
+}
+
+// checkDuplicates reports an object defined twice in one directory: only
+// one of them can exist in a cluster.
+func (s *set) checkDuplicates() {
+	seen := map[string]*catalog.Document{}
+	var docs []*catalog.Document
+	for _, t := range s.templates {
+		docs = append(docs, t.Document)
+	}
+	for _, t := range s.podTemplates {
+		docs = append(docs, t.Document)
+	}
+	for _, b := range s.bindings {
+		docs = append(docs, b.Document)
+	}
+	for _, c := range s.clusters {
+		docs = append(docs, c.Document)
+	}
+	for _, d := range docs {
+		key := d.Dir() + "\x00" + d.ID()
+		if first, ok := seen[key]; ok {
+			s.add(d, SeverityError, "metadata.name", "is defined twice in %s (first at %s:%d)", d.Dir(), first.File, first.Line)
+			continue
+		}
+		seen[key] = d
+	}
+}
