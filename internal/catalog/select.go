@@ -24,7 +24,7 @@ func (c *Catalog) Select(sel *fnv1.ResourceSelector) []*unstructured.Unstructure
 		if sel.Namespace != nil && o.GetNamespace() != sel.GetNamespace() {
 			continue
 		}
-		if !matches(o, sel) || seen[d.ID()] {
+		if !Matches(o, sel) || seen[d.ID()] {
 			continue
 		}
 		seen[d.ID()] = true
@@ -39,7 +39,9 @@ func (c *Catalog) Select(sel *fnv1.ResourceSelector) []*unstructured.Unstructure
 	return out
 }
 
-func matches(o *unstructured.Unstructured, sel *fnv1.ResourceSelector) bool {
+// Matches reports whether o has the name or the labels sel asks for; it does
+// not look at apiVersion, kind or namespace.
+func Matches(o *unstructured.Unstructured, sel *fnv1.ResourceSelector) bool {
 	if name := sel.GetMatchName(); name != "" {
 		return o.GetName() == name
 	}

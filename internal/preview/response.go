@@ -38,14 +38,16 @@ func (o *Outcome) readResponse() {
 	res := rsp.GetDesired().GetResources()
 	for _, name := range slices.Sorted(maps.Keys(res)) {
 		u := &unstructured.Unstructured{Object: res[name].GetResource().AsMap()}
-		o.Composed = append(o.Composed, composedOf(name, u))
+		o.Composed = append(o.Composed, ComposedOf(name, u))
 	}
 	for _, r := range rsp.GetResults() {
 		o.Results = append(o.Results, Result{Severity: strings.TrimPrefix(r.GetSeverity().String(), "SEVERITY_"), Message: r.GetMessage()})
 	}
 }
 
-func composedOf(name string, u *unstructured.Unstructured) Composed {
+// ComposedOf describes the composed object u, named name in the
+// composition.
+func ComposedOf(name string, u *unstructured.Unstructured) Composed {
 	c := Composed{Name: name, Kind: u.GetKind(), Namespace: u.GetNamespace(), Object: u.GetName()}
 	m, ok, _ := unstructured.NestedMap(u.Object, "spec", "forProvider", "manifest")
 	if !ok || !strings.HasPrefix(u.GetAPIVersion(), "kubernetes.") {
