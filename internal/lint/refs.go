@@ -28,7 +28,7 @@ func find[T any](list []linted[T], ns, name, dir string, meta func(*T) (string, 
 }
 
 func templateMeta(t *v1alpha1.DebugSessionTemplate) (string, string) { return t.Namespace, t.Name }
-func podTemplateMeta(t *v1alpha1.DebugPodTemplate) (string, string) { return t.Namespace, t.Name }
+func podTemplateMeta(t *v1alpha1.DebugPodTemplate) (string, string)  { return t.Namespace, t.Name }
 
 // templateOf returns the template a binding names, or nil.
 func (s *set) templateOf(b linted[v1alpha1.DebugSessionClusterBinding]) *linted[v1alpha1.DebugSessionTemplate] {
@@ -89,4 +89,6 @@ func (s *set) bindingsOf(t linted[v1alpha1.DebugSessionTemplate]) []linted[v1alp
 	return out
 }
 
-func id(b *v1alpha1.DebugSessionClusterBinding) string { return fmt.Sprintf("%s/%s", b.Namespace, b.Name) }
+func id(b *v1alpha1.DebugSessionClusterBinding) string {
+	return fmt.Sprintf("%s/%s", b.Namespace, b.Name)
+}
