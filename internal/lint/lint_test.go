@@ -131,18 +131,18 @@ func TestLint(t *testing.T) {
 		},
 		"TemplateParse": {
 			reason: "An auxiliary resource whose template does not parse fails the sessions that enable it.",
-			yaml: doc(template+"  auxiliaryResources:\n  - name: cm\n    template:\n      apiVersion: v1\n      kind: ConfigMap\n      metadata: {name: \"{{ .Session.Name \"}\n", podTemplate),
-			want: []string{`error f.yaml:10: DebugSessionTemplate breakglass-system/netops: spec.auxiliaryResources[0]: auxiliaryResources[cm] template.metadata.name: line 1: unclosed action`},
+			yaml:   doc(template+"  auxiliaryResources:\n  - name: cm\n    template:\n      apiVersion: v1\n      kind: ConfigMap\n      metadata: {name: \"{{ .Session.Name \"}\n", podTemplate),
+			want:   []string{`error f.yaml:10: DebugSessionTemplate breakglass-system/netops: spec.auxiliaryResources[0]: auxiliaryResources[cm] template.metadata.name: line 1: unclosed action`},
 		},
 		"TrialRenderMissingKey": {
 			reason: "A template that reads a variable the function does not have fails at render time.",
-			yaml: doc(template+"  auxiliaryResources:\n  - name: cm\n    template:\n      apiVersion: v1\n      kind: ConfigMap\n      metadata: {name: \"{{ .Session.Owner }}\"}\n", podTemplate),
-			want: []string{`error f.yaml:10: DebugSessionTemplate breakglass-system/netops: spec.auxiliaryResources[0]: auxiliaryResources[cm] template.metadata.name: line 1, column 11: at <.Session.Owner>: can't evaluate field Owner in type render.SessionVariables`},
+			yaml:   doc(template+"  auxiliaryResources:\n  - name: cm\n    template:\n      apiVersion: v1\n      kind: ConfigMap\n      metadata: {name: \"{{ .Session.Owner }}\"}\n", podTemplate),
+			want:   []string{`error f.yaml:10: DebugSessionTemplate breakglass-system/netops: spec.auxiliaryResources[0]: auxiliaryResources[cm] template.metadata.name: line 1, column 11: at <.Session.Owner>: can't evaluate field Owner in type render.SessionVariables`},
 		},
 		"KindPolicy": {
 			reason: "A kind outside the allowed list fails every session that enables it.",
-			yaml: doc(template+"  auxiliaryResources:\n  - name: crb\n    template:\n      apiVersion: rbac.authorization.k8s.io/v1\n      kind: ClusterRoleBinding\n      metadata: {name: x}\n", podTemplate),
-			want: []string{`error f.yaml:10: DebugSessionTemplate breakglass-system/netops: spec.auxiliaryResources[0]: auxiliaryResources[crb]: kind ClusterRoleBinding.rbac.authorization.k8s.io is cluster-scoped; auxiliary resources must be namespaced objects in the target namespace`},
+			yaml:   doc(template+"  auxiliaryResources:\n  - name: crb\n    template:\n      apiVersion: rbac.authorization.k8s.io/v1\n      kind: ClusterRoleBinding\n      metadata: {name: x}\n", podTemplate),
+			want:   []string{`error f.yaml:10: DebugSessionTemplate breakglass-system/netops: spec.auxiliaryResources[0]: auxiliaryResources[crb]: kind ClusterRoleBinding.rbac.authorization.k8s.io is cluster-scoped; auxiliary resources must be namespaced objects in the target namespace`},
 		},
 		"Duplicate": {
 			reason: "Two definitions of one object in one directory cannot both exist.",
