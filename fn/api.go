@@ -96,7 +96,8 @@ func serveTLS(ctx context.Context, log logging.Logger, l net.Listener, h http.Ha
 	}
 	go func() {
 		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		// ctx is over; the requests in flight get a fresh deadline.
+		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		_ = s.Shutdown(shutdown) // the process ends either way
 	}()

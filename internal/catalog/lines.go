@@ -55,10 +55,10 @@ func child(n *yaml.Node, step string) *yaml.Node {
 func splitPath(path string) []string {
 	var out []string
 	for path != "" {
-		switch {
-		case path[0] == '.':
+		switch path[0] {
+		case '.':
 			path = path[1:]
-		case path[0] == '[':
+		case '[':
 			end := strings.IndexByte(path, ']')
 			if end < 0 {
 				return append(out, path[1:])

@@ -141,7 +141,7 @@ func people(groups, users []string) string {
 }
 
 func podSummary(pt *v1alpha1.DebugPodTemplate) string {
-	var cs []string
+	cs := make([]string, 0, len(pt.Spec.Template.Spec.Containers))
 	for _, c := range pt.Spec.Template.Spec.Containers {
 		cs = append(cs, c.Name+" ("+c.Image+")")
 	}

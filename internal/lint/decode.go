@@ -75,20 +75,8 @@ func strict(d *catalog.Document, into any) error {
 // one of them can exist in a cluster.
 func (s *set) checkDuplicates() {
 	seen := map[string]*catalog.Document{}
-	var docs []*catalog.Document
-	for _, t := range s.templates {
-		docs = append(docs, t.Document)
-	}
-	for _, t := range s.podTemplates {
-		docs = append(docs, t.Document)
-	}
-	for _, b := range s.bindings {
-		docs = append(docs, b.Document)
-	}
-	for _, c := range s.clusters {
-		docs = append(docs, c.Document)
-	}
-	for _, d := range docs {
+	all := append(append(append(docs(s.templates), docs(s.podTemplates)...), docs(s.bindings)...), docs(s.clusters)...)
+	for _, d := range all {
 		key := d.Dir() + "\x00" + d.ID()
 		if first, ok := seen[key]; ok {
 			s.add(d, SeverityError, "metadata.name", "is defined twice in %s (first at %s:%d)", d.Dir(), first.File, first.Line)
