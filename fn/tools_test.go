@@ -44,8 +44,8 @@ func TestExplainTrace(t *testing.T) {
 			reason: "Tenant A's binding matches its cluster by selector and is picked; tenant B's does not match.",
 			want: want{state: "Pending",
 				bindings: []explain.Binding{
-					{Name: "breakglass-system/tenant-a-debug", Applies: true, Why: "matched by clusterSelector (clusterSelector)", Admitted: true, Role: "picked"},
-					{Name: "breakglass-system/tenant-b-debug", Why: "spec.clusterSelector do not match cluster tenant-a-prod"},
+					{Name: "breakglass-system/tenant-a-debug", Applies: true, Why: "matched by clusterSelector", Admitted: true, Role: "picked"},
+					{Name: "breakglass-system/tenant-b-debug", Why: "spec.clusterSelector does not match cluster tenant-a-prod"},
 				},
 				pick: "breakglass-system/tenant-a-debug: the first candidate in pick order (priority, then specificity, then namespace/name) that admits the requester"},
 		},
@@ -53,7 +53,7 @@ func TestExplainTrace(t *testing.T) {
 			reason: "The higher-priority production binding wins over the more specific one.",
 			want: want{state: "Pending",
 				bindings: []explain.Binding{
-					{Name: "breakglass-system/production-defaults", Priority: 100, Applies: true, Why: "matched by clusterSelector (clusterSelector)", Admitted: true, Role: "picked"},
+					{Name: "breakglass-system/production-defaults", Priority: 100, Applies: true, Why: "matched by clusterSelector", Admitted: true, Role: "picked"},
 					{Name: "breakglass-system/prod-cluster-a-specific", Priority: 50, Applies: true, Why: `matched by clusters[0] "prod-cluster-a" (exact cluster name)`, Admitted: true},
 				},
 				pick: "breakglass-system/production-defaults: the first candidate in pick order (priority, then specificity, then namespace/name) that admits the requester"},

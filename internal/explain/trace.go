@@ -113,7 +113,7 @@ func bindings(o *preview.Outcome) []Binding {
 		seen[id(b)] = true
 		out = append(out, Binding{
 			Name: id(b), Priority: b.Spec.Priority, Applies: true, Admitted: c.Admitted, Role: roles[id(b)],
-			Why: fmt.Sprintf("matched by %s (%s)", c.MatchedBy, c.Specificity),
+			Why: matchedBy(c.MatchedBy, c.Specificity.String()),
 		})
 	}
 	for i := range o.Fetched.Bindings {
@@ -162,7 +162,18 @@ func notApplying(o *preview.Outcome, b *v1alpha1.DebugSessionClusterBinding) (st
 	if len(what) == 0 {
 		return "it names no clusters and no clusterSelector", true
 	}
-	return fmt.Sprintf("%s do not match cluster %s", strings.Join(what, " and "), o.Session.Spec.Cluster), true
+	verb := "does"
+	if len(what) > 1 {
+		verb = "do"
+	}
+	return fmt.Sprintf("%s %s not match cluster %s", strings.Join(what, " and "), verb, o.Session.Spec.Cluster), true
+}
+
+func matchedBy(field, specificity string) string {
+	if field == specificity {
+		return "matched by " + field
+	}
+	return fmt.Sprintf("matched by %s (%s)", field, specificity)
 }
 
 // pick says which binding was picked and why.

@@ -8,8 +8,9 @@ import (
 )
 
 // decode checks every breakglass document against its CRD schema and
-// decodes it strictly into its Go type. A document with schema errors is
-// not checked further: the API server would not accept it.
+// decodes it strictly into its Go type. A document with values the schema
+// rejects is not checked further; one that only has unknown fields is, so
+// that one run reports its other problems too.
 func (s *set) decode(c *catalog.Catalog) {
 	for _, d := range c.Documents {
 		av, kind := d.Object.GetAPIVersion(), d.Object.GetKind()
@@ -23,52 +24,53 @@ func (s *set) decode(c *catalog.Catalog) {
 			continue
 		}
 		errs := s.schemas.Validate(av, kind, d.Object.Object)
+		unknownOnly := true
 		for _, e := range errs {
 			s.add(d, SeverityError, e.Field, "%s", e.Message)
+			unknownOnly = unknownOnly && e.Message == msgUnknownField
 		}
-		if len(errs) > 0 {
+		if !unknownOnly {
 			continue
 		}
 		if d.Object.GetNamespace() == "" {
 			s.add(d, SeverityError, "metadata.namespace", "is empty: the kind is namespaced and the function looks it up in a namespace")
 		}
-		s.decodeTyped(d, kind)
+		s.decodeTyped(d, kind, len(errs) == 0)
 	}
 }
 
-func (s *set) decodeTyped(d *catalog.Document, kind string) {
+// decodeTyped decodes d into its Go type, strictly unless its unknown
+// fields were already reported.
+func (s *set) decodeTyped(d *catalog.Document, kind string, strict bool) {
+	decode := func(into any) error {
+		return runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(d.Object.Object, into, strict)
+	}
 	var err error
 	switch kind {
 	case v1alpha1.DebugSessionTemplateKind:
 		t := &v1alpha1.DebugSessionTemplate{}
-		if err = strict(d, t); err == nil {
+		if err = decode(t); err == nil {
 			s.templates = append(s.templates, linted[v1alpha1.DebugSessionTemplate]{d, t})
 		}
 	case v1alpha1.DebugPodTemplateKind:
 		t := &v1alpha1.DebugPodTemplate{}
-		if err = strict(d, t); err == nil {
+		if err = decode(t); err == nil {
 			s.podTemplates = append(s.podTemplates, linted[v1alpha1.DebugPodTemplate]{d, t})
 		}
 	case v1alpha1.DebugSessionClusterBindingKind:
 		b := &v1alpha1.DebugSessionClusterBinding{}
-		if err = strict(d, b); err == nil {
+		if err = decode(b); err == nil {
 			s.bindings = append(s.bindings, linted[v1alpha1.DebugSessionClusterBinding]{d, b})
 		}
 	case v1alpha1.ClusterConfigKind:
 		cc := &v1alpha1.ClusterConfig{}
-		if err = strict(d, cc); err == nil {
+		if err = decode(cc); err == nil {
 			s.clusters = append(s.clusters, linted[v1alpha1.ClusterConfig]{d, cc})
 		}
 	}
 	if err != nil {
 		s.add(d, SeverityError, "", "%v", err)
 	}
-}
-
-// strict decodes as the function does, failing on fields the Go type does
-// not have (the schema allows unknown fields under preserve-unknown-fields).
-func strict(d *catalog.Document, into any) error {
-	return runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(d.Object.Object, into, true)
 }
 
 // checkDuplicates reports an object defined twice in one directory: only

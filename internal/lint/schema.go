@@ -90,13 +90,16 @@ func (s Schemas) Validate(apiVersion, kind string, obj map[string]any) []FieldEr
 	pruned := pruning.PruneWithOptions(runtime.DeepCopyJSON(obj), sc.structural, true, structuralschema.UnknownFieldPathOptions{TrackUnknownFieldPaths: true})
 	sort.Strings(pruned)
 	for _, p := range pruned {
-		errs = append(errs, FieldError{Field: p, Message: "unknown field"})
+		errs = append(errs, FieldError{Field: p, Message: msgUnknownField})
 	}
 	for _, e := range validation.ValidateCustomResource(nil, obj, sc.validator) {
 		errs = append(errs, FieldError{Field: e.Field, Message: e.ErrorBody()})
 	}
 	return errs
 }
+
+// msgUnknownField is the message of a field the schema does not have.
+const msgUnknownField = "unknown field"
 
 // A FieldError is a problem with one field.
 type FieldError struct {
