@@ -27,7 +27,7 @@ func TestRunFunction(t *testing.T) {
 		invalidSession     = "invalid DebugSession team-a/inc-1234: spec.cluster: Required value: the session must name a cluster"
 		nodeSelectorDenied = "DebugSession team-a/inc-1234 spec.nodeSelector: the binding does not allow a user nodeSelector (allowUserNodeSelector is not true); remove it to request this session"
 		settlingMessage    = "Waiting for the admission policies that guard the debug pods before the debug pods start. " + activeMessage
-		defaultAccess      = `{"allowedPodOperations":{"attach":true, "exec":true, "logs":false, "portForward":true}}`
+		defaultAccess      = `{"allowedPodOperations":{"attach":true,"exec":true,"logs":false,"portForward":true}}`
 		grantsMessage      = "Waiting for pod-access-role, pod-access-rolebinding before the debug pods start. " + activeMessage
 		brokenConstraint   = `DebugSessionTemplate breakglass-system/netops-debug spec.constraints.maxDuration: "2 hours" is not a duration such as 1h or 30m`
 		pendingMessage     = "Waiting for approval by group security-team, because approvers are configured and the requester is not approved automatically. Without approval within 24h the session fails."
@@ -108,7 +108,7 @@ func TestRunFunction(t *testing.T) {
 				message:      settlingMessage,
 				composed:     podAccessPolicies,
 				ttl:          time.Minute,
-				access:       `{"allowedPodOperations":{"attach":true, "exec":false, "logs":false, "portForward":true}, "participants":{"groups":["net-oncall"], "users":["carol@example.com"]}}`,
+				access:       `{"allowedPodOperations":{"attach":true,"exec":false,"logs":false,"portForward":true},"participants":{"groups":["net-oncall"],"users":["carol@example.com"]}}`,
 			},
 		},
 		"Active": {
