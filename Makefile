@@ -105,7 +105,7 @@ lint: $(GOLANGCI_LINT)
 	cd hack/xpkg && $(GOLANGCI_LINT) run ./...
 
 .PHONY: test
-test: fmt-check vet unit check-generate lint render-check validate xpkg-test
+test: fmt-check vet unit check-generate lint render-check validate validate-examples xpkg-test
 	@echo "make test: all checks passed"
 
 .PHONY: clean
@@ -128,6 +128,16 @@ xpkg: $(CROSSPLANE)
 .PHONY: xpkg-test
 xpkg-test: xpkg
 	cd hack/xpkg && XPKG=$(XPKG) go test -count=1 ./...
+
+# The validate command over the examples and the install manifests. One
+# example shows a policy violation on purpose; its error is the only one
+# expected (example/validate-expected.txt).
+.PHONY: validate-examples
+validate-examples: build
+	@out=$$($(FUNCTION) validate example/ example/install 2>/dev/null) || true; \
+	  if ! diff -u example/validate-expected.txt <(echo "$$out"); then \
+	    echo "validate: the examples give other errors than example/validate-expected.txt"; exit 1; \
+	  fi; echo "validate: examples as expected"
 
 # `crossplane beta validate` of every rendered example, offline.
 .PHONY: validate

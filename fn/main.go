@@ -25,6 +25,12 @@ var requestDurationBuckets = []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0
 // CLI is the command line of the function binary.
 type CLI struct {
 	Serve ServeCmd `cmd:"" default:"withargs" help:"Serve the composition function over gRPC (the default)."`
+
+	Validate  ValidateCmd  `cmd:"" help:"Lint templates, pod templates, bindings and cluster configs offline."`
+	Explain   ExplainCmd   `cmd:"" help:"Explain what the function does with a session, and why."`
+	Available AvailableCmd `cmd:"" help:"List, as JSON, the templates and clusters a user may use."`
+	API       APICmd       `cmd:"" help:"Serve the templates and clusters a caller may use over HTTPS." name:"api"`
+	Summarize SummarizeCmd `cmd:"" help:"Summarise 'crossplane render' output, one line per file." hidden:""`
 }
 
 // ServeCmd serves the function.

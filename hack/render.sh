@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Renders every example scenario through the real `crossplane render`.
 #
-#   hack/render.sh run     print each scenario's render
+#   hack/render.sh run     print one line per scenario (state, binding, what is
+#                          composed, what it waits for); the full renders are
+#                          kept in $CACHE_DIR/render/last/<scenario>.yaml
 #   hack/render.sh golden  rewrite each scenario's expected.yaml
 #   hack/render.sh check   diff each render against expected.yaml
 #   hack/render.sh keep    write each render to $RENDER_KEEP_DIR/<scenario>.yaml
 #
-# Further arguments name scenario folders to render instead of all of them:
+# Further arguments name scenario folders to render instead of all of them;
+# `run` then prints each render in full:
 #   hack/render.sh run example/netops-active
 #
 # A scenario is a folder under example/ with xr.yaml and required.yaml, and
@@ -26,7 +29,9 @@ function_bin="${cache}/bin/function-debug-session"
 fixed_now="${FIXED_NOW:-2026-01-01T09:00:00Z}"
 shift || true
 scenarios=("$@")
+summary=0
 if [ ${#scenarios[@]} -eq 0 ]; then
+  [ "${mode}" = run ] && summary=1
   for dir in example/*/; do
     [ -f "${dir}xr.yaml" ] && scenarios+=("${dir%/}")
   done
@@ -86,8 +91,13 @@ for dir in "${scenarios[@]}"; do
   fi
   case "${mode}" in
     run)
-      echo "### ${name} (${dir})"
-      cat "${out}"
+      if [ "${summary}" = 1 ]; then
+        mkdir -p "${cache}/render/last"
+        cp "${out}" "${cache}/render/last/${name}.yaml"
+      else
+        echo "### ${name} (${dir})"
+        cat "${out}"
+      fi
       ;;
     golden)
       cp "${out}" "${dir}/expected.yaml"
@@ -108,4 +118,12 @@ for dir in "${scenarios[@]}"; do
     *) echo "usage: $0 run|golden|check|keep" >&2; exit 2 ;;
   esac
 done
+if [ "${summary}" = 1 ]; then
+  for dir in "${scenarios[@]}"; do
+    last="${cache}/render/last/$(basename "${dir%/}").yaml"
+    [ -f "${last}" ] && "${function_bin}" summarize "${last}"
+  done
+  echo
+  echo "Full renders: ${cache}/render/last/<scenario>.yaml; print one with: hack/render.sh run example/<scenario>"
+fi
 exit "${failed}"

@@ -1,0 +1,94 @@
+package lint
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/requirements"
+)
+
+// find returns the object ns/name of a list, preferring one in dir.
+func find[T any](list []linted[T], ns, name, dir string, meta func(*T) (string, string)) *linted[T] {
+	var other *linted[T]
+	for i := range list {
+		n, nm := meta(list[i].obj)
+		if n != ns || nm != name {
+			continue
+		}
+		if list[i].Dir() == dir {
+			return &list[i]
+		}
+		if other == nil {
+			other = &list[i]
+		}
+	}
+	return other
+}
+
+func templateMeta(t *v1alpha1.DebugSessionTemplate) (string, string) { return t.Namespace, t.Name }
+func podTemplateMeta(t *v1alpha1.DebugPodTemplate) (string, string)  { return t.Namespace, t.Name }
+
+// templateOf returns the template a binding names, or nil.
+func (s *set) templateOf(b linted[v1alpha1.DebugSessionClusterBinding]) *linted[v1alpha1.DebugSessionTemplate] {
+	ns := b.obj.Spec.TemplateRef.Namespace
+	if ns == "" {
+		ns = b.obj.Namespace
+	}
+	return find(s.templates, ns, b.obj.Spec.TemplateRef.Name, b.Dir(), templateMeta)
+}
+
+// podTemplateOf returns the pod template a template names, or nil.
+func (s *set) podTemplateOf(t linted[v1alpha1.DebugSessionTemplate]) *linted[v1alpha1.DebugPodTemplate] {
+	name, err := requirements.PodTemplateName(t.obj)
+	if err != nil {
+		return nil
+	}
+	return find(s.podTemplates, t.obj.Namespace, name, t.Dir(), podTemplateMeta)
+}
+
+// checkReferences reports templates whose pod template, and bindings whose
+// template, is not among the documents: the function would fail every
+// session that uses them.
+func (s *set) checkReferences() {
+	for _, t := range s.templates {
+		if _, err := requirements.PodTemplateName(t.obj); err != nil {
+			s.add(t.Document, SeverityError, "spec.podTemplateRef.name", "is empty: a pod template is required")
+			continue
+		}
+		if s.podTemplateOf(t) == nil {
+			ref := t.obj.Spec.PodTemplateRef.Name
+			s.add(t.Document, SeverityError, "spec.podTemplateRef.name", "DebugPodTemplate %s/%s is not among the files: sessions of this template would fail", t.obj.Namespace, ref)
+		}
+	}
+	for _, b := range s.bindings {
+		if s.templateOf(b) != nil {
+			continue
+		}
+		ns := b.obj.Spec.TemplateRef.Namespace
+		if ns == "" {
+			ns = b.obj.Namespace
+		}
+		s.add(b.Document, SeverityError, "spec.templateRef.name", "DebugSessionTemplate %s/%s is not among the files: the binding applies to nothing", ns, b.obj.Spec.TemplateRef.Name)
+	}
+}
+
+// bindingsOf returns the bindings that resolve to template t, by
+// namespace/name.
+func (s *set) bindingsOf(t linted[v1alpha1.DebugSessionTemplate]) []linted[v1alpha1.DebugSessionClusterBinding] {
+	var out []linted[v1alpha1.DebugSessionClusterBinding]
+	for _, b := range s.bindings {
+		if got := s.templateOf(b); got != nil && got.Document == t.Document {
+			out = append(out, b)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b linted[v1alpha1.DebugSessionClusterBinding]) int {
+		return strings.Compare(a.obj.Namespace+"/"+a.obj.Name, b.obj.Namespace+"/"+b.obj.Name)
+	})
+	return out
+}
+
+func id(b *v1alpha1.DebugSessionClusterBinding) string {
+	return fmt.Sprintf("%s/%s", b.Namespace, b.Name)
+}
