@@ -19,7 +19,8 @@ var requestDurationBuckets = []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0
 
 // CLI is the command line of the function binary.
 type CLI struct {
-	Serve ServeCmd `cmd:"" default:"withargs" help:"Serve the composition function over gRPC (the default)."`
+	Serve  ServeCmd  `cmd:"" default:"withargs" help:"Serve the composition function over gRPC (the default)."`
+	Status StatusCmd `cmd:""                    help:"Run the DebugSessionClusterBinding status controller."`
 }
 
 // ServeCmd serves the function.
