@@ -70,7 +70,7 @@ func contest(b *v1alpha1.DebugSessionClusterBinding, in Inputs, matched []string
 // rivals are the enabled, trusted bindings of b's template other than b.
 func rivals(b *v1alpha1.DebugSessionClusterBinding, in Inputs) []*v1alpha1.DebugSessionClusterBinding {
 	tns, tname := resolution.TemplateOf(b)
-	var out []*v1alpha1.DebugSessionClusterBinding
+	out := make([]*v1alpha1.DebugSessionClusterBinding, 0, len(in.Peers))
 	for i := range in.Peers {
 		p := &in.Peers[i]
 		ns, name := resolution.TemplateOf(p)

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
@@ -54,9 +55,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	}
 	b := &v1alpha1.DebugSessionClusterBinding{}
 	if err := fromUnstructured(u, b); err != nil {
-		// The API server validated the object; a binding that does not
-		// decode is not ours to fix, and retrying will not help.
-		return reconcile.Result{}, nil //nolint:nilerr // Logged by the caller's status; see above.
+		// A binding that does not decode will not decode on a retry
+		// either: log it and wait for the next change.
+		log.FromContext(ctx).Info("Cannot decode binding", "error", err.Error())
+		return reconcile.Result{}, nil
 	}
 	in, err := r.inputs(ctx, b)
 	if err != nil {
