@@ -28,7 +28,7 @@ func shapeCases() map[string]hostileCase {
 		"TemplateWrongType": {
 			reason: "A template whose allowed.clusters is a string cannot be read; the session fails, naming the template.",
 			args:   hostile(templateSpec("allowed", map[string]any{"clusters": "prod-*"})),
-			want:   hostileWant{state: "Failed", message: "cannot read DebugSessionTemplate breakglass-system/netops-debug: json: cannot unmarshal string into Go struct field Allowed.spec.allowed.clusters of type []string"},
+			want:   hostileWant{state: "Failed", message: "cannot read DebugSessionTemplate breakglass-system/netops-debug: json: cannot unmarshal string into Go struct field Allowed.spec.allowed.clusters of type v1alpha1.Globs"},
 		},
 		"TemplateUnknownField": {
 			reason: "Unknown fields in a template are ignored.",

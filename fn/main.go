@@ -30,6 +30,7 @@ type CLI struct {
 	Explain   ExplainCmd   `cmd:"" help:"Explain what the function does with a session, and why."`
 	Available AvailableCmd `cmd:"" help:"List, as JSON, the templates and clusters a user may use."`
 	API       APICmd       `cmd:"" help:"Serve the templates and clusters a caller may use over HTTPS." name:"api"`
+	Status    StatusCmd    `cmd:"" help:"Run the DebugSessionClusterBinding status controller."`
 	Summarize SummarizeCmd `cmd:"" help:"Summarise 'crossplane render' output, one line per file." hidden:""`
 }
 

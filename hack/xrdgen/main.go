@@ -60,6 +60,7 @@ func generate(path string) (string, error) {
 				"plural":     names["plural"],
 				"singular":   names["singular"],
 				"categories": []any{"breakglass"},
+				"shortNames": names["shortNames"],
 			},
 			"scope":                 "Namespaced",
 			"defaultCompositionRef": map[string]any{"name": "debug-session"},

@@ -41,6 +41,7 @@ type AuxiliaryResourcePolicy struct {
 
 // DebugSessionClusterBindingSpec binds a template to clusters with
 // cluster-specific access, approval, limits and scheduling.
+// +kubebuilder:validation:XValidation:rule=`(has(self.clusters) && size(self.clusters) > 0) || has(self.clusterSelector)`,message="set clusters or clusterSelector: a binding must say which clusters it applies to"
 type DebugSessionClusterBindingSpec struct {
 	// TemplateRef names the DebugSessionTemplate. An empty namespace means
 	// the binding's own.
@@ -48,7 +49,7 @@ type DebugSessionClusterBindingSpec struct {
 
 	// Clusters this binding applies to, as glob patterns.
 	// +optional
-	Clusters []string `json:"clusters,omitempty"`
+	Clusters Globs `json:"clusters,omitempty"`
 
 	// ClusterSelector selects clusters by the labels of their ClusterConfig.
 	// +optional
@@ -77,7 +78,7 @@ type DebugSessionClusterBindingSpec struct {
 
 	// AuxiliaryResources are always deployed through this binding.
 	// +optional
-	AuxiliaryResources []AuxiliaryResource `json:"auxiliaryResources,omitempty"`
+	AuxiliaryResources AuxiliaryResources `json:"auxiliaryResources,omitempty"`
 
 	// AuxiliaryResourceOverrides enables or disables categories, overriding
 	// the template's defaults.
@@ -109,14 +110,19 @@ type DebugSessionClusterBindingSpec struct {
 
 	// Priority orders matching bindings; higher wins.
 	// +optional
+	// +kubebuilder:validation:XValidation:rule=`self >= 0 && self <= 1000000`,message="priority must be between 0 and 1000000"
 	Priority int32 `json:"priority,omitempty"`
 }
 
 // +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
 // +kubebuilder:resource:scope=Namespaced,categories=breakglass,shortName=dscb
 // +kubebuilder:printcolumn:name="Template",type=string,JSONPath=`.spec.templateRef.name`
+// +kubebuilder:printcolumn:name="Clusters",type=string,JSONPath=`.status.matchedClusters`
 // +kubebuilder:printcolumn:name="Priority",type=integer,JSONPath=`.spec.priority`
-// +kubebuilder:printcolumn:name="Disabled",type=boolean,JSONPath=`.spec.disabled`
+// +kubebuilder:printcolumn:name="Active",type=integer,JSONPath=`.status.activeSessions`
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Disabled",type=boolean,JSONPath=`.spec.disabled`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 
 // A DebugSessionClusterBinding binds a DebugSessionTemplate to clusters with
@@ -126,6 +132,10 @@ type DebugSessionClusterBinding struct {
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
 	Spec DebugSessionClusterBindingSpec `json:"spec,omitempty"`
+
+	// Status is written by the status controller only.
+	// +optional
+	Status DebugSessionClusterBindingStatus `json:"status,omitempty"`
 }
 
 // ProviderConfigReference names the provider-kubernetes ProviderConfig that

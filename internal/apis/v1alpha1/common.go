@@ -22,16 +22,16 @@ type Allowed struct {
 	// Clusters the template may be used on, as glob patterns (`*`, `?`,
 	// `[...]`). Only consulted when no binding applies to the cluster.
 	// +optional
-	Clusters []string `json:"clusters,omitempty"`
+	Clusters Globs `json:"clusters,omitempty"`
 
 	// Groups whose members may request a session, as glob patterns.
 	// +optional
-	Groups []string `json:"groups,omitempty"`
+	Groups Globs `json:"groups,omitempty"`
 
 	// Users who may request a session, as glob patterns. An entry without
 	// glob metacharacters matches case-insensitively.
 	// +optional
-	Users []string `json:"users,omitempty"`
+	Users Globs `json:"users,omitempty"`
 }
 
 // Approvers says who may approve a session, and who needs no approval.
@@ -58,18 +58,23 @@ type AutoApproveFor struct {
 
 	// Clusters (glob patterns) on which sessions are approved automatically.
 	// +optional
-	Clusters []string `json:"clusters,omitempty"`
+	Clusters Globs `json:"clusters,omitempty"`
 }
 
 // Constraints limit how long and how often a template may be used.
+// +kubebuilder:validation:XValidation:rule=`!has(self.maxDuration) || !has(self.defaultDuration) || !self.maxDuration.matches(r'^(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$') || !self.defaultDuration.matches(r'^(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$') || duration(self.defaultDuration) <= duration(self.maxDuration)`,message="defaultDuration must not be longer than maxDuration",fieldPath=`.defaultDuration`
 type Constraints struct {
 	// MaxDuration is the longest session that may be requested, and the cap
 	// on a session's total time including renewals, as a Go duration ("2h").
 	// +optional
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:XValidation:rule=`self.matches(r'^(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$') && duration(self) > duration('0s')`,message="maxDuration must be a positive duration such as 30m, 2h or 1h30m"
 	MaxDuration string `json:"maxDuration,omitempty"`
 
 	// DefaultDuration applies when a session does not ask for a duration.
 	// +optional
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:XValidation:rule=`self.matches(r'^(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$') && duration(self) > duration('0s')`,message="defaultDuration must be a positive duration such as 30m, 2h or 1h30m"
 	DefaultDuration string `json:"defaultDuration,omitempty"`
 
 	// MaxConcurrentSessions limits the Active sessions of this template on
@@ -90,6 +95,8 @@ type Constraints struct {
 	// ApprovalTimeout is how long a session may wait for approval before it
 	// fails. Defaults to 24h.
 	// +optional
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:XValidation:rule=`self.matches(r'^(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$') && duration(self) > duration('0s')`,message="approvalTimeout must be a positive duration such as 30m, 2h or 1h30m"
 	ApprovalTimeout string `json:"approvalTimeout,omitempty"`
 }
 
@@ -103,37 +110,42 @@ type SchedulingConstraints struct {
 
 	// PreferredNodeAffinity is appended to the pod's preferences.
 	// +optional
+	// +kubebuilder:validation:MaxItems=32
 	PreferredNodeAffinity []corev1.PreferredSchedulingTerm `json:"preferredNodeAffinity,omitempty"`
 
 	// RequiredPodAntiAffinity is appended to the pod's hard anti-affinity.
 	// +optional
+	// +kubebuilder:validation:MaxItems=32
 	RequiredPodAntiAffinity []corev1.PodAffinityTerm `json:"requiredPodAntiAffinity,omitempty"`
 
 	// PreferredPodAntiAffinity is appended to the pod's soft anti-affinity.
 	// +optional
+	// +kubebuilder:validation:MaxItems=32
 	PreferredPodAntiAffinity []corev1.WeightedPodAffinityTerm `json:"preferredPodAntiAffinity,omitempty"`
 
 	// NodeSelector entries are mandatory node labels.
 	// +optional
-	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
+	NodeSelector LabelSet `json:"nodeSelector,omitempty"`
 
 	// Tolerations are added to the pod's tolerations.
 	// +optional
+	// +kubebuilder:validation:MaxItems=64
 	Tolerations []corev1.Toleration `json:"tolerations,omitempty"`
 
 	// TopologySpreadConstraints are added to the pod's constraints.
 	// +optional
+	// +kubebuilder:validation:MaxItems=16
 	TopologySpreadConstraints []corev1.TopologySpreadConstraint `json:"topologySpreadConstraints,omitempty"`
 
 	// DeniedNodes are node names, or glob patterns of node names, that must
 	// never run debug pods.
 	// +optional
-	DeniedNodes []string `json:"deniedNodes,omitempty"`
+	DeniedNodes Globs `json:"deniedNodes,omitempty"`
 
 	// DeniedNodeLabels excludes nodes carrying these labels. A value of "*"
 	// excludes every node with the key, whatever its value.
 	// +optional
-	DeniedNodeLabels map[string]string `json:"deniedNodeLabels,omitempty"`
+	DeniedNodeLabels DeniedLabels `json:"deniedNodeLabels,omitempty"`
 }
 
 // FailurePolicy says what happens when an auxiliary resource cannot be
@@ -148,11 +160,21 @@ const (
 )
 
 // AuxiliaryResource is a Kubernetes object deployed with the debug pods.
+//
+// createBefore holds the debug workload back until the resource is ready,
+// and the function observes readiness as "applied" for every kind except a
+// DaemonSet or Deployment, whose pods must be available. For kinds that run
+// something to completion or on their own (Pod, Job, CronJob, StatefulSet,
+// ReplicaSet, ReplicationController) "applied" says nothing about whether
+// they are ready, so the admission policy refuses createBefore, which is the
+// default, for them. A kind written as a template action is only known after
+// rendering and is not checked.
 type AuxiliaryResource struct {
 	// Name identifies the resource within its source. It names the composed
 	// resource, so it must stay stable.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:XValidation:rule=`!format.dns1123Label().validate(self).hasValue()`,message="name must be a DNS label: at most 63 lower-case letters, digits or '-', starting and ending with a letter or digit"
 	Name string `json:"name"`
 
 	// Description says what the resource is for.

@@ -227,7 +227,7 @@ type DebugSessionStatus struct {
 }
 
 // +kubebuilder:object:root=true
-// +kubebuilder:resource:scope=Namespaced,categories=breakglass
+// +kubebuilder:resource:scope=Namespaced,categories=breakglass,shortName=dbgs
 
 // A DebugSession asks for a debug workload on a cluster for a while. It is a
 // Crossplane composite resource; this type is the source of its XRD schema.

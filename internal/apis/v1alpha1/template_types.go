@@ -56,7 +56,7 @@ type DebugSessionTemplateSpec struct {
 	// AuxiliaryResources are deployed with the debug pods. A resource with a
 	// category is deployed only when its category is enabled.
 	// +optional
-	AuxiliaryResources []AuxiliaryResource `json:"auxiliaryResources,omitempty"`
+	AuxiliaryResources AuxiliaryResources `json:"auxiliaryResources,omitempty"`
 
 	// AuxiliaryResourceDefaults enables or disables auxiliary resource
 	// categories by default. Categories not listed are disabled.
@@ -101,7 +101,7 @@ type DebugSessionTemplate struct {
 type PodTemplateMetadata struct {
 	// Labels added to debug pods.
 	// +optional
-	Labels map[string]string `json:"labels,omitempty"`
+	Labels LabelSet `json:"labels,omitempty"`
 
 	// Annotations added to debug pods.
 	// +optional
@@ -134,7 +134,7 @@ type DebugPodTemplateSpec struct {
 	// AuxiliaryResources are deployed with the pods when their category is
 	// enabled.
 	// +optional
-	AuxiliaryResources []AuxiliaryResource `json:"auxiliaryResources,omitempty"`
+	AuxiliaryResources AuxiliaryResources `json:"auxiliaryResources,omitempty"`
 }
 
 // +kubebuilder:object:root=true

@@ -1,0 +1,147 @@
+package install_test
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/k8s-breakglass/function-debug-session/internal/admissiontest"
+)
+
+// Messages of the CRD rules, as the API server reports them after the
+// field path.
+const (
+	msgGlob       = "every entry must be a glob pattern: `*`, `?` and non-empty `[...]` classes, and no `]` outside a class"
+	msgLabelKey   = "every key must be a label key: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
+	msgAuxName    = "name must be a DNS label: at most 63 lower-case letters, digits or '-', starting and ending with a letter or digit"
+	msgAuxUnique  = "auxiliaryResources must have unique names"
+	msgPriority   = "priority must be between 0 and 1000000"
+	msgWhere      = "set clusters or clusterSelector: a binding must say which clusters it applies to"
+	msgDefaultMax = "defaultDuration must not be longer than maxDuration"
+)
+
+func msgDuration(f string) string {
+	return f + " must be a positive duration such as 30m, 2h or 1h30m"
+}
+
+// object is a custom resource of kind with spec; mutations edit it.
+func object(kind string, spec map[string]any, mutations ...func(map[string]any)) map[string]any {
+	o := map[string]any{
+		"apiVersion": "breakglass.telekom.de/v1alpha1",
+		"kind":       kind,
+		"metadata":   map[string]any{"name": "x", "namespace": "breakglass-system"},
+		"spec":       spec,
+	}
+	for _, m := range mutations {
+		m(o)
+	}
+	return o
+}
+
+// put sets a value at a path of nested maps below spec, creating the maps.
+func put(v any, path ...string) func(map[string]any) {
+	return func(o map[string]any) {
+		m, _ := o["spec"].(map[string]any)
+		for _, p := range path[:len(path)-1] {
+			next, ok := m[p].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				m[p] = next
+			}
+			m = next
+		}
+		m[path[len(path)-1]] = v
+	}
+}
+
+func drop(path string) func(map[string]any) {
+	return func(o map[string]any) { delete(o["spec"].(map[string]any), path) } //nolint:forcetypeassert // Tests build spec as a map.
+}
+
+func binding(m ...func(map[string]any)) map[string]any {
+	return object("DebugSessionClusterBinding", map[string]any{"templateRef": map[string]any{"name": "netops"}, "clusters": []any{"prod-*"}}, m...)
+}
+
+func template(m ...func(map[string]any)) map[string]any {
+	return object("DebugSessionTemplate", map[string]any{"podTemplateRef": map[string]any{"name": "netshoot"}}, m...)
+}
+
+func podTemplate(m ...func(map[string]any)) map[string]any {
+	return object("DebugPodTemplate", map[string]any{"template": map[string]any{"spec": map[string]any{"containers": []any{map[string]any{"name": "debug", "image": "netshoot"}}}}}, m...)
+}
+
+func aux(name string, kind string) map[string]any {
+	return map[string]any{"name": name, "template": map[string]any{"apiVersion": "v1", "kind": kind}}
+}
+
+// describe lists errors as "field: detail", or "field: type" when the API
+// server gives no detail.
+func describe(errs field.ErrorList) []string {
+	var out []string
+	for _, e := range errs {
+		d := e.Detail
+		if d == "" {
+			d = e.Type.String()
+		}
+		out = append(out, e.Field+": "+d)
+	}
+	return out
+}
+
+func TestCRDRules(t *testing.T) {
+	crds := map[string]*admissiontest.CRD{
+		"DebugSessionClusterBinding": admissiontest.LoadCRD(t, "crd-debugsessionclusterbindings.yaml"),
+		"DebugSessionTemplate":       admissiontest.LoadCRD(t, "crd-debugsessiontemplates.yaml"),
+		"DebugPodTemplate":           admissiontest.LoadCRD(t, "crd-debugpodtemplates.yaml"),
+	}
+	cases := map[string]struct {
+		reason string
+		obj    map[string]any
+		want   []string
+	}{
+		"ValidBinding":         {reason: "A binding with a template and a glob is admitted.", obj: binding()},
+		"SelectorOnly":         {reason: "An empty clusterSelector alone says which clusters (all that have a ClusterConfig).", obj: binding(drop("clusters"), put(map[string]any{}, "clusterSelector"))},
+		"NoTemplateRef":        {reason: "templateRef is required.", obj: binding(drop("templateRef")), want: []string{"spec.templateRef: Required value"}},
+		"NeitherClusters":      {reason: "A binding without clusters and clusterSelector applies nowhere.", obj: binding(drop("clusters")), want: []string{"spec: " + msgWhere}},
+		"EmptyClusters":        {reason: "An empty clusters list is no better.", obj: binding(put([]any{}, "clusters")), want: []string{"spec: " + msgWhere}},
+		"UnterminatedClass":    {reason: "A glob with an open class is refused on the field.", obj: binding(put([]any{"prod-[a"}, "clusters")), want: []string{"spec.clusters: " + msgGlob}},
+		"StrayBracket":         {reason: "A ']' outside a class is refused.", obj: binding(put([]any{"prod]"}, "clusters")), want: []string{"spec.clusters: " + msgGlob}},
+		"BadUserGlob":          {reason: "allowed.users are globs too.", obj: binding(put([]any{"[]"}, "allowed", "users")), want: []string{"spec.allowed.users: " + msgGlob}},
+		"BadDeniedNodeGlob":    {reason: "deniedNodes are globs too.", obj: binding(put([]any{"node-[!]"}, "schedulingConstraints", "deniedNodes")), want: []string{"spec.schedulingConstraints.deniedNodes: " + msgGlob}},
+		"BadAutoApproveGlob":   {reason: "autoApproveFor.clusters are globs too.", obj: template(put([]any{"[^"}, "approvers", "autoApproveFor", "clusters")), want: []string{"spec.approvers.autoApproveFor.clusters: " + msgGlob}},
+		"PriorityTooHigh":      {reason: "Priority is bounded above.", obj: binding(put(int64(1000001), "priority")), want: []string{"spec.priority: " + msgPriority}},
+		"NegativePriority":     {reason: "Priority is not negative.", obj: binding(put(int64(-1), "priority")), want: []string{"spec.priority: " + msgPriority}},
+		"MaxPriority":          {reason: "The bound itself is admitted.", obj: binding(put(int64(1000000), "priority"))},
+		"DurationsOK":          {reason: "Parseable positive durations with default within max are admitted.", obj: binding(put(map[string]any{"maxDuration": "1h30m", "defaultDuration": "90m", "approvalTimeout": "0.5h"}, "constraints"))},
+		"MaxDurationWords":     {reason: "A duration must parse.", obj: binding(put("1 hour", "constraints", "maxDuration")), want: []string{"spec.constraints.maxDuration: " + msgDuration("maxDuration")}},
+		"DefaultDurationZero":  {reason: "A duration must be positive.", obj: template(put("0s", "constraints", "defaultDuration")), want: []string{"spec.constraints.defaultDuration: " + msgDuration("defaultDuration")}},
+		"NegativeTimeout":      {reason: "A negative approval timeout is refused.", obj: template(put("-1h", "constraints", "approvalTimeout")), want: []string{"spec.constraints.approvalTimeout: " + msgDuration("approvalTimeout")}},
+		"DefaultAboveMax":      {reason: "defaultDuration may not exceed maxDuration.", obj: binding(put(map[string]any{"maxDuration": "1h", "defaultDuration": "61m"}, "constraints")), want: []string{"spec.constraints.defaultDuration: " + msgDefaultMax}},
+		"BadNodeSelectorKey":   {reason: "nodeSelector keys are label keys.", obj: binding(put(map[string]any{"bad key": "x"}, "schedulingConstraints", "nodeSelector")), want: []string{"spec.schedulingConstraints.nodeSelector: " + msgLabelKey}},
+		"BadDeniedLabelKey":    {reason: "deniedNodeLabels keys are label keys.", obj: template(put(map[string]any{"-x": "*"}, "schedulingConstraints", "deniedNodeLabels")), want: []string{"spec.schedulingConstraints.deniedNodeLabels: " + msgLabelKey}},
+		"BadPodLabelKey":       {reason: "Pod template labels are labels.", obj: podTemplate(put(map[string]any{"a/b/c": "x"}, "template", "metadata", "labels")), want: []string{"spec.template.metadata.labels: " + msgLabelKey}},
+		"AuxNameNotDNSLabel":   {reason: "Auxiliary resource names name composed resources and must be DNS labels.", obj: binding(put([]any{aux("Net_Pol", "NetworkPolicy")}, "auxiliaryResources")), want: []string{"spec.auxiliaryResources[0].name: " + msgAuxName}},
+		"AuxNamesDuplicate":    {reason: "Two auxiliary resources of one list may not share a name.", obj: template(put([]any{aux("np", "NetworkPolicy"), aux("np", "ConfigMap")}, "auxiliaryResources")), want: []string{"spec.auxiliaryResources: " + msgAuxUnique}},
+		"PodTemplateAuxUnique": {reason: "The same holds for a pod template's list.", obj: podTemplate(put([]any{aux("np", "NetworkPolicy"), aux("np", "ConfigMap")}, "auxiliaryResources")), want: []string{"spec.auxiliaryResources: " + msgAuxUnique}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			kind, _ := tc.obj["kind"].(string)
+			got := describe(crds[kind].Validate(tc.obj))
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("%s\nValidate(...): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+// TestCRDsAccepted checks every shipped CRD as the API server does on
+// create, including the static cost of its validation rules.
+func TestCRDsAccepted(t *testing.T) {
+	for _, f := range []string{"crd-clusterconfigs.yaml", "crd-debugpodtemplates.yaml", "crd-debugsessionclusterbindings.yaml", "crd-debugsessiontemplates.yaml"} {
+		if _, err := admissiontest.LoadCRDE(f); err != nil {
+			t.Errorf("%v", err)
+		}
+	}
+}

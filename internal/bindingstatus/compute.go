@@ -1,0 +1,133 @@
+package bindingstatus
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/glob"
+	"github.com/k8s-breakglass/function-debug-session/internal/resolution"
+)
+
+// Condition reasons.
+const (
+	ReasonAvailable       = "Available"
+	ReasonDisabled        = "Disabled"
+	ReasonUntrusted       = "NamespaceNotTrusted"
+	ReasonTemplateMissing = "TemplateNotFound"
+	ReasonTemplateFound   = "TemplateFound"
+	ReasonInvalidSpec     = "InvalidSpec"
+	ReasonValidSpec       = "ValidSpec"
+	ReasonNoClusters      = "NoMatchedClusters"
+	ReasonShadowed        = "Shadowed"
+	ReasonNotShadowed     = "NotShadowed"
+	ReasonTie             = "Tie"
+	ReasonNoTie           = "NoTie"
+)
+
+// Inputs are the objects a binding's status depends on.
+type Inputs struct {
+	// Binding whose status is computed.
+	Binding *v1alpha1.DebugSessionClusterBinding
+	// Trusted reports whether the function trusts bindings in a namespace.
+	Trusted func(namespace string) bool
+	// Template the binding names, or nil when it does not exist.
+	Template *v1alpha1.DebugSessionTemplate
+	// Peers are every other binding; Compute keeps those of the same
+	// template that are enabled and trusted.
+	Peers []v1alpha1.DebugSessionClusterBinding
+	// ClusterConfigs are the known clusters, in the function's
+	// configNamespace.
+	ClusterConfigs []v1alpha1.ClusterConfig
+	// ActiveSessions counts the sessions that use the binding and have not
+	// ended.
+	ActiveSessions int32
+}
+
+// Compute returns the status of in.Binding. Conditions carry no transition
+// time: the caller sets it when a condition changes.
+func Compute(in Inputs) v1alpha1.DebugSessionClusterBindingStatus {
+	b := in.Binding
+	st := v1alpha1.DebugSessionClusterBindingStatus{ObservedGeneration: b.Generation, ActiveSessions: in.ActiveSessions}
+	trusted := in.Trusted == nil || in.Trusted(b.Namespace)
+	inForce := trusted && !b.Spec.Disabled
+	if inForce {
+		st.MatchedClusters = matchedClusters(b, in)
+	}
+
+	tns, tname := resolution.TemplateOf(b)
+	missing := cond(v1alpha1.BindingTemplateNotFound, false, ReasonTemplateFound, "")
+	if in.Template == nil {
+		missing = cond(v1alpha1.BindingTemplateNotFound, true, ReasonTemplateMissing, fmt.Sprintf("DebugSessionTemplate %s/%s does not exist", tns, tname))
+	}
+	problems := slices.Clone(resolution.BindingProblems(b))
+	if len(b.Spec.Clusters) == 0 && b.Spec.ClusterSelector == nil {
+		problems = append(problems, "spec: set clusters or clusterSelector; the binding applies to no cluster")
+	}
+	invalid := cond(v1alpha1.BindingInvalidSpec, false, ReasonValidSpec, "")
+	if len(problems) > 0 {
+		invalid = cond(v1alpha1.BindingInvalidSpec, true, ReasonInvalidSpec, strings.Join(problems, "; "))
+	}
+	shadowed, tie := contest(b, in, st.MatchedClusters)
+
+	var ready metav1.Condition
+	switch {
+	case !trusted:
+		ready = cond(v1alpha1.BindingReady, false, ReasonUntrusted, fmt.Sprintf("namespace %s is not one of the function's bindingNamespaces; the function ignores this binding", b.Namespace))
+	case b.Spec.Disabled:
+		ready = cond(v1alpha1.BindingReady, false, ReasonDisabled, "spec.disabled is true")
+	case in.Template == nil:
+		ready = cond(v1alpha1.BindingReady, false, ReasonTemplateMissing, missing.Message)
+	case len(problems) > 0:
+		ready = cond(v1alpha1.BindingReady, false, ReasonInvalidSpec, invalid.Message)
+	case len(st.MatchedClusters) == 0:
+		ready = cond(v1alpha1.BindingReady, false, ReasonNoClusters, "no known cluster matches spec.clusters or spec.clusterSelector")
+	default:
+		ready = cond(v1alpha1.BindingReady, true, ReasonAvailable, "")
+	}
+	st.Conditions = []metav1.Condition{ready, missing, invalid, shadowed, tie}
+	for i := range st.Conditions {
+		st.Conditions[i].ObservedGeneration = b.Generation
+	}
+	return st
+}
+
+func cond(t string, ok bool, reason, msg string) metav1.Condition {
+	s := metav1.ConditionFalse
+	if ok {
+		s = metav1.ConditionTrue
+	}
+	return metav1.Condition{Type: t, Status: s, Reason: reason, Message: msg}
+}
+
+// matchedClusters returns the sorted known clusters b applies to. A cluster
+// is known when it has a ClusterConfig or when a binding names it exactly:
+// a session can target such a cluster without a ClusterConfig.
+func matchedClusters(b *v1alpha1.DebugSessionClusterBinding, in Inputs) []string {
+	configs := map[string]*v1alpha1.ClusterConfig{}
+	for i := range in.ClusterConfigs {
+		configs[in.ClusterConfigs[i].Name] = &in.ClusterConfigs[i]
+	}
+	known := map[string]bool{}
+	for name := range configs {
+		known[name] = true
+	}
+	for _, bb := range append([]v1alpha1.DebugSessionClusterBinding{*b}, in.Peers...) {
+		for _, p := range bb.Spec.Clusters {
+			if p != "" && !glob.HasMeta(p) {
+				known[p] = true
+			}
+		}
+	}
+	var out []string
+	for c := range known {
+		if _, ok := resolution.MatchBinding(b, c, configs[c]); ok {
+			out = append(out, c)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

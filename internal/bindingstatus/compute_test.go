@@ -1,0 +1,168 @@
+package bindingstatus
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+)
+
+const ns = "breakglass-system"
+
+func bnd(name string, prio int32, clusters ...string) v1alpha1.DebugSessionClusterBinding {
+	return v1alpha1.DebugSessionClusterBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Generation: 3},
+		Spec:       v1alpha1.DebugSessionClusterBindingSpec{TemplateRef: v1alpha1.ObjectReference{Name: "netops"}, Clusters: clusters, Priority: prio},
+	}
+}
+
+func cluster(name string, labels map[string]string) v1alpha1.ClusterConfig {
+	return v1alpha1.ClusterConfig{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labels}}
+}
+
+var netops = &v1alpha1.DebugSessionTemplate{
+	ObjectMeta: metav1.ObjectMeta{Name: "netops", Namespace: ns},
+	Spec:       v1alpha1.DebugSessionTemplateSpec{Allowed: &v1alpha1.Allowed{Groups: v1alpha1.Globs{"sre"}}},
+}
+
+var clusters = []v1alpha1.ClusterConfig{
+	cluster("prod-a", map[string]string{"env": "prod"}),
+	cluster("prod-b", map[string]string{"env": "prod"}),
+	cluster("dev-a", map[string]string{"env": "dev"}),
+}
+
+// summary is the part of a status a case checks: matched clusters, active
+// sessions, and each condition as "Type=Status/Reason".
+type summary struct {
+	Matched    []string
+	Active     int32
+	Conditions []string
+	Generation int64
+}
+
+func summarize(st v1alpha1.DebugSessionClusterBindingStatus) summary {
+	s := summary{Matched: st.MatchedClusters, Active: st.ActiveSessions, Generation: st.ObservedGeneration}
+	for _, c := range st.Conditions {
+		s.Conditions = append(s.Conditions, c.Type+"="+string(c.Status)+"/"+c.Reason)
+	}
+	return s
+}
+
+func conds(ready, missing, invalid, shadowed, tie string) []string {
+	return []string{"Ready=" + ready, "TemplateNotFound=" + missing, "InvalidSpec=" + invalid, "Shadowed=" + shadowed, "Tie=" + tie}
+}
+
+var healthy = conds("True/Available", "False/TemplateFound", "False/ValidSpec", "False/NotShadowed", "False/NoTie")
+
+func TestCompute(t *testing.T) {
+	selector := bnd("by-label", 0)
+	selector.Spec.ClusterSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"env": "prod"}}
+	disabled := bnd("off", 0, "prod-*")
+	disabled.Spec.Disabled = true
+	additive := bnd("platform", 100, "*")
+	additive.Spec.MergeMode = v1alpha1.MergeModeAdditive
+	ownAllow := bnd("tenant", 0, "prod-a")
+	ownAllow.Spec.Allowed = &v1alpha1.Allowed{Groups: v1alpha1.Globs{"tenant-a"}}
+	badGlob := bnd("typo", 0, "prod-[")
+	otherNS := bnd("elsewhere", 0, "prod-*")
+	otherNS.Namespace = "team-a"
+	trustConfigNS := func(n string) bool { return n == ns }
+
+	cases := map[string]struct {
+		reason string
+		in     Inputs
+		want   summary
+	}{
+		"GlobMatchesConfigs": {
+			reason: "A glob matches the ClusterConfigs whose names fit it, and counts the active sessions it was given.",
+			in:     Inputs{Binding: ptr(bnd("prod", 0, "prod-*")), Template: netops, ClusterConfigs: clusters, ActiveSessions: 2},
+			want:   summary{Matched: []string{"prod-a", "prod-b"}, Active: 2, Conditions: healthy, Generation: 3},
+		},
+		"SelectorMatchesLabels": {
+			reason: "A clusterSelector matches ClusterConfigs by their labels.",
+			in:     Inputs{Binding: &selector, Template: netops, ClusterConfigs: clusters},
+			want:   summary{Matched: []string{"prod-a", "prod-b"}, Conditions: healthy, Generation: 3},
+		},
+		"ExactNameWithoutConfig": {
+			reason: "A cluster named exactly is known even without a ClusterConfig.",
+			in:     Inputs{Binding: ptr(bnd("edge", 0, "edge-1")), Template: netops, ClusterConfigs: clusters},
+			want:   summary{Matched: []string{"edge-1"}, Conditions: healthy, Generation: 3},
+		},
+		"TemplateMissing": {
+			reason: "A binding whose template does not exist is not Ready.",
+			in:     Inputs{Binding: ptr(bnd("prod", 0, "prod-*")), ClusterConfigs: clusters},
+			want:   summary{Matched: []string{"prod-a", "prod-b"}, Conditions: conds("False/TemplateNotFound", "True/TemplateNotFound", "False/ValidSpec", "False/NotShadowed", "False/NoTie"), Generation: 3},
+		},
+		"InvalidGlob": {
+			reason: "An invalid glob, which the function ignores, makes the spec invalid.",
+			in:     Inputs{Binding: &badGlob, Template: netops, ClusterConfigs: clusters},
+			want:   summary{Conditions: conds("False/InvalidSpec", "False/TemplateFound", "True/InvalidSpec", "False/NotShadowed", "False/NoTie"), Generation: 3},
+		},
+		"Disabled": {
+			reason: "A disabled binding applies to no cluster.",
+			in:     Inputs{Binding: &disabled, Template: netops, ClusterConfigs: clusters},
+			want:   summary{Conditions: conds("False/Disabled", "False/TemplateFound", "False/ValidSpec", "False/NotShadowed", "False/NoTie"), Generation: 3},
+		},
+		"Untrusted": {
+			reason: "A binding outside the trusted namespaces applies to no cluster.",
+			in:     Inputs{Binding: &otherNS, Trusted: trustConfigNS, Template: netops, ClusterConfigs: clusters},
+			want:   summary{Conditions: conds("False/NamespaceNotTrusted", "False/TemplateFound", "False/ValidSpec", "False/NotShadowed", "False/NoTie"), Generation: 3},
+		},
+		"NoKnownCluster": {
+			reason: "A glob that matches no known cluster leaves the binding not Ready.",
+			in:     Inputs{Binding: ptr(bnd("stage", 0, "stage-*")), Template: netops, ClusterConfigs: clusters},
+			want:   summary{Conditions: conds("False/NoMatchedClusters", "False/TemplateFound", "False/ValidSpec", "False/NotShadowed", "False/NoTie"), Generation: 3},
+		},
+		"ShadowedEverywhere": {
+			reason: "A higher-priority override binding with the same allowlist wins on every cluster this one matches.",
+			in:     Inputs{Binding: ptr(bnd("prod", 0, "prod-*")), Peers: []v1alpha1.DebugSessionClusterBinding{bnd("global", 100, "*")}, Template: netops, ClusterConfigs: clusters},
+			want:   summary{Matched: []string{"prod-a", "prod-b"}, Conditions: conds("True/Available", "False/TemplateFound", "False/ValidSpec", "True/Shadowed", "False/NoTie"), Generation: 3},
+		},
+		"ShadowedOnSomeOnly": {
+			reason: "A binding shadowed on one matched cluster but not another is not Shadowed.",
+			in:     Inputs{Binding: ptr(bnd("prod", 0, "prod-*")), Peers: []v1alpha1.DebugSessionClusterBinding{bnd("a", 100, "prod-a")}, Template: netops, ClusterConfigs: clusters},
+			want:   summary{Matched: []string{"prod-a", "prod-b"}, Conditions: healthy, Generation: 3},
+		},
+		"AdditiveDoesNotShadow": {
+			reason: "A higher binding that merges additively lets resolution reach this one.",
+			in:     Inputs{Binding: ptr(bnd("prod", 0, "prod-*")), Peers: []v1alpha1.DebugSessionClusterBinding{additive}, Template: netops, ClusterConfigs: clusters},
+			want:   summary{Matched: []string{"prod-a", "prod-b"}, Conditions: healthy, Generation: 3},
+		},
+		"NarrowerAllowlistDoesNotShadow": {
+			reason: "A lower binding that admits people the higher one does not still wins for them.",
+			in:     Inputs{Binding: &ownAllow, Peers: []v1alpha1.DebugSessionClusterBinding{bnd("global", 100, "*")}, Template: netops, ClusterConfigs: clusters},
+			want:   summary{Matched: []string{"prod-a"}, Conditions: healthy, Generation: 3},
+		},
+		"DisabledPeerIgnored": {
+			reason: "A disabled binding neither shadows nor ties.",
+			in:     Inputs{Binding: ptr(bnd("prod", 0, "prod-*")), Peers: []v1alpha1.DebugSessionClusterBinding{disabled}, Template: netops, ClusterConfigs: clusters},
+			want:   summary{Matched: []string{"prod-a", "prod-b"}, Conditions: healthy, Generation: 3},
+		},
+		"Tie": {
+			reason: "Same priority and specificity on a shared cluster is a tie, for the binding that wins by name too.",
+			in:     Inputs{Binding: ptr(bnd("a-prod", 0, "prod-*")), Peers: []v1alpha1.DebugSessionClusterBinding{bnd("b-prod", 0, "prod-?")}, Template: netops, ClusterConfigs: clusters},
+			want:   summary{Matched: []string{"prod-a", "prod-b"}, Conditions: conds("True/Available", "False/TemplateFound", "False/ValidSpec", "False/NotShadowed", "True/Tie"), Generation: 3},
+		},
+		"OtherTemplateIgnored": {
+			reason: "Bindings of another template neither shadow nor tie.",
+			in: Inputs{Binding: ptr(bnd("prod", 0, "prod-*")), Peers: []v1alpha1.DebugSessionClusterBinding{func() v1alpha1.DebugSessionClusterBinding {
+				o := bnd("global", 100, "*")
+				o.Spec.TemplateRef.Name = "other"
+				return o
+			}()}, Template: netops, ClusterConfigs: clusters},
+			want: summary{Matched: []string{"prod-a", "prod-b"}, Conditions: healthy, Generation: 3},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := summarize(Compute(tc.in))
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("%s\nCompute(...): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,155 @@
+package bindingstatus
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/resolution"
+)
+
+// contest computes the Shadowed and Tie conditions of b against the other
+// bindings of its template, cluster by cluster, in resolution's pick order.
+//
+// b is shadowed on a cluster when a binding h picked before it always ends
+// resolution before b: h does not merge additively, and h's allowlist admits
+// everyone whom b or any binding between them admits. Allowlists are compared
+// as sets of patterns (or h admits every user with "*"), so Shadowed can miss
+// a shadow that only glob arithmetic would show but is never reported
+// wrongly. A session can still choose b by spec.bindingRef.
+func contest(b *v1alpha1.DebugSessionClusterBinding, in Inputs, matched []string) (shadowed, tie metav1.Condition) {
+	shadowed = cond(v1alpha1.BindingShadowed, false, ReasonNotShadowed, "")
+	tie = cond(v1alpha1.BindingTie, false, ReasonNoTie, "")
+	peers := rivals(b, in)
+	configs := map[string]*v1alpha1.ClusterConfig{}
+	for i := range in.ClusterConfigs {
+		configs[in.ClusterConfigs[i].Name] = &in.ClusterConfigs[i]
+	}
+
+	shadowers := map[string]bool{}
+	everywhere := len(matched) > 0
+	var ties []string
+	for _, c := range matched {
+		cands, at := ranked(b, peers, c, configs[c])
+		own := cands[at].Specificity
+		var tied []string
+		for _, x := range cands {
+			if x.Binding != b && x.Binding.Spec.Priority == b.Spec.Priority && x.Specificity == own {
+				tied = append(tied, id(x.Binding))
+			}
+		}
+		if len(tied) > 0 {
+			ties = append(ties, fmt.Sprintf("on %s with %s (priority %d, %s)", c, strings.Join(tied, ", "), b.Spec.Priority, own))
+		}
+		h := shadower(cands, at, in.Template)
+		if h == nil {
+			everywhere = false
+			continue
+		}
+		shadowers[id(h)] = true
+	}
+
+	if len(ties) > 0 {
+		tie = cond(v1alpha1.BindingTie, true, ReasonTie, "ties "+strings.Join(ties, "; ")+": only namespace/name decides; give one a higher priority")
+	}
+	if everywhere {
+		names := make([]string, 0, len(shadowers))
+		for n := range shadowers {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		shadowed = cond(v1alpha1.BindingShadowed, true, ReasonShadowed, fmt.Sprintf("on every matched cluster %s always wins before this binding; only a session that names it in spec.bindingRef uses it", strings.Join(names, " or ")))
+	}
+	return shadowed, tie
+}
+
+// rivals are the enabled, trusted bindings of b's template other than b.
+func rivals(b *v1alpha1.DebugSessionClusterBinding, in Inputs) []*v1alpha1.DebugSessionClusterBinding {
+	tns, tname := resolution.TemplateOf(b)
+	out := make([]*v1alpha1.DebugSessionClusterBinding, 0, len(in.Peers))
+	for i := range in.Peers {
+		p := &in.Peers[i]
+		ns, name := resolution.TemplateOf(p)
+		switch {
+		case ns != tns || name != tname, p.Spec.Disabled, id(p) == id(b):
+			continue
+		case in.Trusted != nil && !in.Trusted(p.Namespace):
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// ranked returns b and the peers that match cluster, in pick order, and the
+// index of b.
+func ranked(b *v1alpha1.DebugSessionClusterBinding, peers []*v1alpha1.DebugSessionClusterBinding, cluster string, cc *v1alpha1.ClusterConfig) ([]resolution.Candidate, int) {
+	own, _ := resolution.MatchBinding(b, cluster, cc)
+	cands := []resolution.Candidate{{Binding: b, Specificity: own}}
+	for _, p := range peers {
+		if s, ok := resolution.MatchBinding(p, cluster, cc); ok {
+			cands = append(cands, resolution.Candidate{Binding: p, Specificity: s})
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return resolution.PickedBefore(cands[i], cands[j]) })
+	return cands, slices.IndexFunc(cands, func(x resolution.Candidate) bool { return x.Binding == b })
+}
+
+// shadower returns a binding before cands[at] that always ends resolution
+// before reaching it, or nil.
+func shadower(cands []resolution.Candidate, at int, t *v1alpha1.DebugSessionTemplate) *v1alpha1.DebugSessionClusterBinding {
+	for h := range at {
+		hb := cands[h].Binding
+		if hb.Spec.MergeMode == v1alpha1.MergeModeAdditive {
+			continue
+		}
+		ha := resolution.EffectiveAllowed(hb, t)
+		all := true
+		for _, x := range cands[h+1 : at+1] {
+			if !covers(ha, resolution.EffectiveAllowed(x.Binding, t)) {
+				all = false
+				break
+			}
+		}
+		if all {
+			return hb
+		}
+	}
+	return nil
+}
+
+// covers reports whether allowlist h admits everyone that x admits, judged
+// by the patterns themselves.
+func covers(h, x *v1alpha1.Allowed) bool {
+	if x == nil || (len(x.Users) == 0 && len(x.Groups) == 0) {
+		return true // x admits nobody.
+	}
+	if h == nil {
+		return false
+	}
+	if slices.Contains(h.Users, "*") {
+		return true
+	}
+	for _, u := range x.Users {
+		if !slices.Contains(h.Users, u) {
+			return false
+		}
+	}
+	if slices.Contains(h.Groups, "*") {
+		return true
+	}
+	for _, g := range x.Groups {
+		if !slices.Contains(h.Groups, g) {
+			return false
+		}
+	}
+	return true
+}
+
+func id(b *v1alpha1.DebugSessionClusterBinding) string {
+	return b.Namespace + "/" + b.Name
+}
