@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -108,14 +107,11 @@ spec:
 	eventually(t, sessionTimeout, "the binding follows the deletions", status([]string{cluster}, 0))
 }
 
-// startStatusController builds the binary and runs its status command
-// against the stack until the test ends.
+// startStatusController runs the status command of the binary `make e2e`
+// built against the stack until the test ends.
 func startStatusController(t *testing.T) {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "function-debug-session")
-	if out, err := exec.Command("go", "build", "-o", bin, "../fn").CombinedOutput(); err != nil {
-		t.Fatalf("cannot build the function binary: %v\n%s", err, out)
-	}
+	bin := functionBinary(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "status",
 		"--kubeconfig", admin.kubeconfig,
