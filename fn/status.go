@@ -4,6 +4,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -42,6 +43,13 @@ func (c *StatusCmd) Run() error {
 		LeaderElectionReleaseOnCancel: true,
 		HealthProbeBindAddress:        c.HealthAddress,
 		Metrics:                       metricsserver.Options{BindAddress: c.MetricsAddress},
+		// Every object is read as unstructured (these API types have no
+		// list types or scheme), and controller-runtime sends unstructured
+		// reads straight to the API server unless told otherwise. Reading
+		// them from the informers' cache is what keeps this controller
+		// from LIST storms, and what makes the status.binding index usable
+		// at all: the API server has no field selector for it.
+		Client: client.Options{Cache: &client.CacheOptions{Unstructured: true}},
 	})
 	if err != nil {
 		return err
