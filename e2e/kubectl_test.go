@@ -6,13 +6,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/crossplane/function-sdk-go/errors"
 )
 
 // kubectl runs the control plane's own kubectl, as the admin or, through

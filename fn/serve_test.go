@@ -2,9 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
+
+	"github.com/crossplane/function-sdk-go/errors"
 
 	"github.com/crossplane/function-sdk-go"
 	"github.com/crossplane/function-sdk-go/logging"

@@ -2,10 +2,11 @@ package install_test
 
 import (
 	"encoding/json"
-	"errors"
 	"io"
 	"os"
 	"testing"
+
+	"github.com/crossplane/function-sdk-go/errors"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/apimachinery/pkg/api/meta"

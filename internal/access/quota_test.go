@@ -1,8 +1,9 @@
 package access
 
 import (
-	"errors"
 	"testing"
+
+	"github.com/crossplane/function-sdk-go/errors"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"

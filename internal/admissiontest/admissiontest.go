@@ -7,10 +7,11 @@ package admissiontest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"testing"
+
+	"github.com/crossplane/function-sdk-go/errors"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"

@@ -3,9 +3,10 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
+
+	"github.com/crossplane/function-sdk-go/errors"
 
 	"github.com/crossplane/function-sdk-go/logging"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"

@@ -1,10 +1,11 @@
 package auxiliary
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/crossplane/function-sdk-go/errors"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 

@@ -1,11 +1,12 @@
 package lifecycle
 
 import (
-	"errors"
 	"io"
 	"os"
 	"testing"
 	"time"
+
+	"github.com/crossplane/function-sdk-go/errors"
 
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/runtime"

@@ -1,8 +1,9 @@
 package lint
 
 import (
-	"errors"
 	"strings"
+
+	"github.com/crossplane/function-sdk-go/errors"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 

@@ -1,9 +1,10 @@
 package render
 
 import (
-	"errors"
 	"strings"
 	"testing"
+
+	"github.com/crossplane/function-sdk-go/errors"
 
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/runtime"

@@ -1,6 +1,6 @@
 package render
 
-import "errors"
+import "github.com/crossplane/function-sdk-go/errors"
 
 // Limits bound what one Render call may cost. Templates come from platform
 // configuration, not from requesters, but a mistake in one must not take the

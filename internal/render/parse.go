@@ -2,12 +2,13 @@ package render
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"text/template/parse"
+
+	"github.com/crossplane/function-sdk-go/errors"
 )
 
 const (

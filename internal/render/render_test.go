@@ -2,10 +2,11 @@ package render
 
 import (
 	"encoding/json"
-	"errors"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/crossplane/function-sdk-go/errors"
 
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/runtime"

@@ -1,9 +1,10 @@
 package resolution
 
 import (
-	"errors"
 	"slices"
 	"testing"
+
+	"github.com/crossplane/function-sdk-go/errors"
 
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
