@@ -129,3 +129,40 @@ func existsOn(t *testing.T, k kubectl, args ...string) bool {
 	var obj map[string]any
 	return k.Get(t, &obj, args...)
 }
+
+// TestSpokeLongNamedDeploymentNeverOnGlobDeniedNode is the name-prefix rule
+// every per-session policy relies on, on a target cluster: a 52-character
+// session name gives a workload name whose Deployment pods start with it
+// whole, so the denied-nodes policy keeps them off the restricted node.
+func TestSpokeLongNamedDeploymentNeverOnGlobDeniedNode(t *testing.T) {
+	t.Parallel()
+	admin.ApplyFile(t, "hubspoke.yaml")
+	admin.ApplyFile(t, "access.yaml")
+
+	s := spokeSession("spoke-deployment-with-a-long-name-for-the-prefix-chk", "e2e-access-glob-deployment", clusterA, alice)
+	create(t, alice, s)
+	got := waitForState(t, s, v1alpha1.StateActive)
+	prefix := got.Status.Workload.Name + "-"
+	check := func() string {
+		for _, p := range sessionPodsOn(t, targetA, s.Name) {
+			if !strings.HasPrefix(p.Name, prefix) {
+				return fmt.Sprintf("pod %s does not start with %q, so no name-prefix policy recognises it", p.Name, prefix)
+			}
+			if n := podNode(p); n == nodeARestricted {
+				return fmt.Sprintf("pod %s is on %s, which matches the denied glob *-restricted-*", p.Name, n)
+			}
+		}
+		return ""
+	}
+	eventually(t, 60*time.Second, "debug pods of the Deployment bound on "+clusterA, func() (bool, string, error) {
+		if msg := check(); msg != "" {
+			return false, msg, errStop{msg: msg}
+		}
+		bound := boundNodes(sessionPodsOn(t, targetA, s.Name))
+		return len(bound) >= 4, fmt.Sprintf("pods bound to %v", bound), nil
+	})
+	consistently(t, settle, "no debug pod of the Deployment on "+nodeARestricted, func() (bool, string) {
+		msg := check()
+		return msg == "", msg
+	})
+}
