@@ -82,6 +82,14 @@ func (r *Result) Binding() *v1alpha1.DebugSessionClusterBinding {
 	return r.Layers[1].Binding
 }
 
+// SchedulingOption returns the scheduling option the session uses, or nil.
+func (r *Result) SchedulingOption() *v1alpha1.SchedulingOption {
+	if n := len(r.Layers); n > 0 {
+		return r.Layers[n-1].Option
+	}
+	return nil
+}
+
 // Bindings returns the bindings that apply, highest first: the picked one
 // and its additive chain. Empty when the template applies alone.
 func (r *Result) Bindings() []*v1alpha1.DebugSessionClusterBinding {
@@ -90,7 +98,9 @@ func (r *Result) Bindings() []*v1alpha1.DebugSessionClusterBinding {
 	}
 	out := make([]*v1alpha1.DebugSessionClusterBinding, 0, len(r.Layers)-1)
 	for _, l := range r.Layers[1:] {
-		out = append(out, l.Binding)
+		if l.Binding != nil {
+			out = append(out, l.Binding)
+		}
 	}
 	return out
 }
@@ -210,8 +220,7 @@ func (x *Index) Resolve(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTempla
 		if err := x.fallbackDenied(s, t); err != nil {
 			return res, err
 		}
-		x.layer(res, t, nil)
-		return res, nil
+		return res, x.finish(res, s, t, nil, w)
 	}
 
 	picked, err := x.pick(s, t, cands, w)
@@ -226,6 +235,18 @@ func (x *Index) Resolve(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTempla
 		// depending on who asks.
 		chain = append(chain, cands[i].cb)
 	}
-	x.layer(res, t, chain)
-	return res, nil
+	return res, x.finish(res, s, t, chain, w)
+}
+
+// finish layers the template and chain and chooses the session's scheduling
+// option. A session denied its option keeps only the explanation, as any
+// denied session does.
+func (x *Index) finish(res *Result, s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTemplate, chain []*compiledBinding, w *warnings) error {
+	opts := x.layer(res, t, chain)
+	w.add(invalidOptionPatterns(opts)...)
+	if err := chooseSchedulingOption(res, opts, s, w); err != nil {
+		*res = Result{Candidates: res.Candidates}
+		return err
+	}
+	return nil
 }

@@ -68,6 +68,12 @@ type DebugSessionClusterBindingSpec struct {
 	// +optional
 	SchedulingConstraints *SchedulingConstraints `json:"schedulingConstraints,omitempty"`
 
+	// SchedulingOptions replace the template's options on the bound
+	// clusters. Their constraints add to every mandatory constraint, and a
+	// template's required stays required.
+	// +optional
+	SchedulingOptions *SchedulingOptions `json:"schedulingOptions,omitempty"`
+
 	// Constraints override the template's, field by field.
 	// +optional
 	Constraints *Constraints `json:"constraints,omitempty"`

@@ -305,3 +305,55 @@ type SessionPodDisruptionBudget struct {
 	// +optional
 	MaxUnavailable *intstr.IntOrString `json:"maxUnavailable,omitempty"`
 }
+
+// SchedulingOptions let a session pick one of several placements, such as
+// a GPU pool or a dedicated node group. A chosen option's constraints are
+// AND-ed with the mandatory schedulingConstraints; an option can only add
+// restrictions, never lift one.
+// +kubebuilder:validation:XValidation:rule=`self.options.all(o, self.options.exists_one(p, p.name == o.name))`,message="option names must be unique"
+type SchedulingOptions struct {
+	// Required means every session uses an option: the default when the
+	// session names none. A binding cannot turn a template's required off.
+	// +optional
+	Required bool `json:"required,omitempty"`
+
+	// Options a session may pick with spec.schedulingOption.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=32
+	Options []SchedulingOption `json:"options"`
+}
+
+// SchedulingOption is one placement a session may pick.
+type SchedulingOption struct {
+	// Name is what a session sets in spec.schedulingOption.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:XValidation:rule=`!format.dns1123Label().validate(self).hasValue()`,message="name must be a DNS label: at most 63 lower-case letters, digits or '-', starting and ending with a letter or digit"
+	Name string `json:"name"`
+
+	// DisplayName is a human-friendly name.
+	// +optional
+	DisplayName string `json:"displayName,omitempty"`
+
+	// Description says when to pick this option.
+	// +optional
+	Description string `json:"description,omitempty"`
+
+	// Default is used when options are required and a session names none.
+	// +optional
+	Default bool `json:"default,omitempty"`
+
+	// SchedulingConstraints are added to the mandatory constraints when
+	// this option is picked.
+	// +optional
+	SchedulingConstraints *SchedulingConstraints `json:"schedulingConstraints,omitempty"`
+
+	// AllowedUsers may pick this option, as glob patterns. When neither
+	// allowedUsers nor allowedGroups is set, every requester may.
+	// +optional
+	AllowedUsers Globs `json:"allowedUsers,omitempty"`
+
+	// AllowedGroups whose members may pick this option, as glob patterns.
+	// +optional
+	AllowedGroups Globs `json:"allowedGroups,omitempty"`
+}
