@@ -311,6 +311,7 @@ type SessionPodDisruptionBudget struct {
 // AND-ed with the mandatory schedulingConstraints; an option can only add
 // restrictions, never lift one.
 // +kubebuilder:validation:XValidation:rule=`self.options.all(o, self.options.exists_one(p, p.name == o.name))`,message="option names must be unique"
+// +kubebuilder:validation:XValidation:rule=`self.options.filter(o, has(o.default) && o.default).size() <= 1`,message="at most one option may be the default"
 type SchedulingOptions struct {
 	// Required means every session uses an option: the default when the
 	// session names none. A binding cannot turn a template's required off.
