@@ -137,9 +137,16 @@ func TestConfigPolicy(t *testing.T) {
 			want: []string{"spec.schedulingConstraints, spec.schedulingOptions.options[gpu].schedulingConstraints" + strings.TrimPrefix(msgTerms, "spec.schedulingConstraints")}},
 		"OptionToleration": {reason: "An option's tolerations follow the same rules.", obj: binding(opts(map[string]map[string]any{"gpu": {"tolerations": []any{map[string]any{"operator": "Equal", "value": "x"}}}})),
 			want: []string{"spec.schedulingOptions.options[gpu].schedulingConstraints" + strings.TrimPrefix(msgTol, "spec.schedulingConstraints")}},
-		"AuxJobCreateFirst": {reason: "createBefore (the default) on a Job would hold pods back for nothing.", obj: template(put([]any{aux("migrate", "Job")}, "auxiliaryResources")), want: []string{"spec.auxiliaryResources migrate" + msgAux}},
-		"AuxJobAfter":       {reason: "A Job with createBefore: false is admitted.", obj: template(put([]any{map[string]any{"name": "migrate", "createBefore": false, "template": map[string]any{"kind": "Job"}}}, "auxiliaryResources"))},
-		"AuxPolicyFirst":    {reason: "A NetworkPolicy is ready once applied, so createBefore is fine.", obj: podTemplate(put([]any{aux("np", "NetworkPolicy")}, "auxiliaryResources"))},
+		"NamespaceBackwardRange": {reason: "Namespace patterns are globs, checked like the others.", obj: template(put([]any{"debug-[z-a]"}, "namespaceConstraints", "deniedNamespaces", "patterns")),
+			want: []string{"spec.namespaceConstraints.deniedNamespaces.patterns" + msgRange}},
+		"NamespaceLabelValue": {reason: "Namespace selector label values are label values.", obj: binding(put([]any{map[string]any{"matchLabels": map[string]any{"team": "not a value"}}}, "namespaceConstraints", "allowedNamespaces", "selectorTerms")),
+			want: []string{"spec.namespaceConstraints.allowedNamespaces.selectorTerms.matchLabels" + msgValue}},
+		"NamespaceSelectorInNoValue": {reason: "A namespace selector In needs values.", obj: binding(put([]any{map[string]any{"matchExpressions": []any{map[string]any{"key": "team", "operator": "In"}}}}, "namespaceConstraints", "deniedNamespaces", "selectorTerms")),
+			want: []string{"spec.namespaceConstraints selectorTerms matchExpressions: keys must be label keys; In and NotIn need at least one value, Exists and DoesNotExist take none"}},
+		"NamespaceConstraintsOK": {reason: "Valid namespace constraints are admitted.", obj: template(put(map[string]any{"allowUserNamespace": true, "defaultNamespace": "debug", "allowedNamespaces": map[string]any{"patterns": []any{"debug-*"}, "selectorTerms": []any{map[string]any{"matchLabels": map[string]any{"team": "a"}, "matchExpressions": []any{map[string]any{"key": "pci", "operator": "DoesNotExist"}}}}}}, "namespaceConstraints"))},
+		"AuxJobCreateFirst":      {reason: "createBefore (the default) on a Job would hold pods back for nothing.", obj: template(put([]any{aux("migrate", "Job")}, "auxiliaryResources")), want: []string{"spec.auxiliaryResources migrate" + msgAux}},
+		"AuxJobAfter":            {reason: "A Job with createBefore: false is admitted.", obj: template(put([]any{map[string]any{"name": "migrate", "createBefore": false, "template": map[string]any{"kind": "Job"}}}, "auxiliaryResources"))},
+		"AuxPolicyFirst":         {reason: "A NetworkPolicy is ready once applied, so createBefore is fine.", obj: podTemplate(put([]any{aux("np", "NetworkPolicy")}, "auxiliaryResources"))},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

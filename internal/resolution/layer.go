@@ -42,6 +42,13 @@ func (l Layer) SchedulingConstraints() *v1alpha1.SchedulingConstraints {
 	return nil
 }
 
+func (l Layer) namespaceConstraints() *v1alpha1.NamespaceConstraints {
+	if l.Binding != nil {
+		return l.Binding.Spec.NamespaceConstraints
+	}
+	return l.Template.Spec.NamespaceConstraints
+}
+
 func (l Layer) schedulingOptions() *v1alpha1.SchedulingOptions {
 	if l.Binding != nil {
 		return l.Binding.Spec.SchedulingOptions
@@ -72,14 +79,14 @@ func (l Layer) targetNamespace() string {
 
 // layer records the layers of a session and fills its effective settings.
 // chain holds the applying bindings highest first, and is empty when the
-// template applies alone. It returns the scheduling options in force, from
-// which the session's option is chosen.
+// template applies alone. It returns the scheduling options and namespace
+// rules in force, which the session's own choices are checked against.
 //
 // Settings are applied lowest layer first, the template and then the chain
 // from its lowest binding up, each overriding what it sets. That gives "a
 // binding value overrides the template's when set" and, within an additive
 // chain, "every field from the highest binding that sets it" in one pass.
-func (x *Index) layer(res *Result, t *v1alpha1.DebugSessionTemplate, chain []*compiledBinding) effectiveOptions {
+func (x *Index) layer(res *Result, t *v1alpha1.DebugSessionTemplate, chain []*compiledBinding) (effectiveOptions, namespaceRules) {
 	res.Layers = make([]Layer, 0, len(chain)+1)
 	res.Layers = append(res.Layers, Layer{Source: t.Describe(), Template: t})
 	for _, cb := range chain {
@@ -88,10 +95,12 @@ func (x *Index) layer(res *Result, t *v1alpha1.DebugSessionTemplate, chain []*co
 
 	src := map[string]string{}
 	var opts effectiveOptions
+	var nsRules namespaceRules
 	for i := range res.Layers {
 		// The template, then the bindings from the lowest up.
 		l := res.Layers[(len(res.Layers)-i)%len(res.Layers)]
 		opts.add(l)
+		nsRules.add(l)
 		if c := l.constraints(); c != nil {
 			for _, f := range constraintFields {
 				if f.copy(&res.Constraints, c) {
@@ -116,6 +125,11 @@ func (x *Index) layer(res *Result, t *v1alpha1.DebugSessionTemplate, chain []*co
 			src["allowUserNodeSelector"] = l.Source
 		}
 	}
+	if nsRules.defaultNamespace != "" {
+		// The namespace constraints' default is the more specific setting.
+		res.TargetNamespace = nsRules.defaultNamespace
+		src["targetNamespace"] = nsRules.defaultSource
+	}
 	if res.TargetNamespace == "" {
 		res.TargetNamespace = x.in.GetDefaultTargetNamespace()
 		src["targetNamespace"] = SourceInputDefault
@@ -124,7 +138,7 @@ func (x *Index) layer(res *Result, t *v1alpha1.DebugSessionTemplate, chain []*co
 		src["schedulingOptions"] = opts.source
 	}
 	res.Sources = src
-	return opts
+	return opts, nsRules
 }
 
 // constraintFields copy one field of Constraints when the source sets it,

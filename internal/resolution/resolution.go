@@ -220,7 +220,7 @@ func (x *Index) Resolve(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTempla
 		if err := x.fallbackDenied(s, t); err != nil {
 			return res, err
 		}
-		return res, x.finish(res, s, t, nil, w)
+		return res, x.finish(res, s, t, cc, nil, w)
 	}
 
 	picked, err := x.pick(s, t, cands, w)
@@ -235,18 +235,22 @@ func (x *Index) Resolve(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTempla
 		// depending on who asks.
 		chain = append(chain, cands[i].cb)
 	}
-	return res, x.finish(res, s, t, chain, w)
+	return res, x.finish(res, s, t, cc, chain, w)
 }
 
-// finish layers the template and chain and chooses the session's scheduling
-// option. A session denied its option keeps only the explanation, as any
-// denied session does.
-func (x *Index) finish(res *Result, s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTemplate, chain []*compiledBinding, w *warnings) error {
-	opts := x.layer(res, t, chain)
+// finish layers the template and chain, and applies the session's choices
+// of scheduling option and namespace. A session denied one keeps only the
+// explanation, as any denied session does.
+func (x *Index) finish(res *Result, s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTemplate, cc *v1alpha1.ClusterConfig, chain []*compiledBinding, w *warnings) error {
+	opts, nsRules := x.layer(res, t, chain)
 	w.add(invalidOptionPatterns(opts)...)
-	if err := chooseSchedulingOption(res, opts, s, w); err != nil {
-		*res = Result{Candidates: res.Candidates}
-		return err
+	w.add(nsRules.warnings...)
+	err := chooseSchedulingOption(res, opts, s, w)
+	if err == nil {
+		err = chooseNamespace(res, nsRules, s, cc)
 	}
-	return nil
+	if err != nil {
+		*res = Result{Candidates: res.Candidates}
+	}
+	return err
 }

@@ -68,6 +68,11 @@ type DebugSessionClusterBindingSpec struct {
 	// +optional
 	SchedulingConstraints *SchedulingConstraints `json:"schedulingConstraints,omitempty"`
 
+	// NamespaceConstraints say which namespaces sessions may run in, and
+	// whether a session may choose one.
+	// +optional
+	NamespaceConstraints *NamespaceConstraints `json:"namespaceConstraints,omitempty"`
+
 	// SchedulingOptions replace the template's options on the bound
 	// clusters. Their constraints add to every mandatory constraint, and a
 	// template's required stays required.
@@ -173,6 +178,14 @@ type ClusterConfigSpec struct {
 	// ProviderConfigRef reaches the cluster through provider-kubernetes.
 	// +optional
 	ProviderConfigRef *ProviderConfigReference `json:"providerConfigRef,omitempty"`
+
+	// NamespaceLabels are the labels of namespaces on the cluster, by
+	// namespace name, for the selectorTerms of namespaceConstraints. The
+	// function cannot read the target cluster; a namespace not listed has
+	// no known labels.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=256
+	NamespaceLabels map[string]LabelSet `json:"namespaceLabels,omitempty"`
 }
 
 // +kubebuilder:object:root=true

@@ -100,6 +100,13 @@ type DebugSessionSpec struct {
 	// +kubebuilder:validation:MaxLength=63
 	SchedulingOption string `json:"schedulingOption,omitempty"`
 
+	// TargetNamespace asks for the namespace the debug pods run in, when the
+	// namespace constraints allow a choice. An approver approves it with the
+	// session, so it cannot change after the session is created.
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	TargetNamespace string `json:"targetNamespace,omitempty"`
+
 	// BindingRef picks one of the matching bindings explicitly.
 	// +optional
 	BindingRef *ObjectReference `json:"bindingRef,omitempty"`
