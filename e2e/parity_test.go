@@ -11,10 +11,10 @@ import (
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
 )
 
-// TestSchedulingOptionHonouredWithMandatoryConstraints: a user picks a
+// TestParitySchedulingOptionHonoured: a user picks a
 // scheduling option; the real scheduler places the debug pods where the
 // option AND every mandatory constraint allow, and nowhere else.
-func TestSchedulingOptionHonouredWithMandatoryConstraints(t *testing.T) {
+func TestParitySchedulingOptionHonoured(t *testing.T) {
 	t.Parallel()
 	admin.ApplyFile(t, "parity.yaml")
 
@@ -43,9 +43,9 @@ func TestSchedulingOptionHonouredWithMandatoryConstraints(t *testing.T) {
 	})
 }
 
-// TestSchedulingOptionOfOthersDenied: an option limited to another group
+// TestParitySchedulingOptionOfOthersDenied: an option limited to another group
 // denies the session, and nothing runs.
-func TestSchedulingOptionOfOthersDenied(t *testing.T) {
+func TestParitySchedulingOptionOfOthersDenied(t *testing.T) {
 	t.Parallel()
 	admin.ApplyFile(t, "parity.yaml")
 
