@@ -129,6 +129,8 @@ func TestCRDRules(t *testing.T) {
 		"OptionsEmpty":           {reason: "Options without any option offer nothing.", obj: binding(put([]any{}, "schedulingOptions", "options")), want: []string{"spec.schedulingOptions.options: spec.schedulingOptions.options in body should have at least 1 items"}},
 		"DefaultNamespaceNotDNS": {reason: "The default namespace must be a namespace name.", obj: template(put("Debug_NS", "namespaceConstraints", "defaultNamespace")), want: []string{"spec.namespaceConstraints.defaultNamespace: defaultNamespace must be a namespace name (a DNS label)"}},
 		"BadNamespaceGlob":       {reason: "Namespace patterns are globs.", obj: binding(put([]any{"debug-[a"}, "namespaceConstraints", "allowedNamespaces", "patterns")), want: []string{"spec.namespaceConstraints.allowedNamespaces.patterns: " + msgGlob}},
+		"WindowBackwards":        {reason: "A binding that expires before it starts never exists.", obj: binding(put("2026-12-01T00:00:00Z", "effectiveFrom"), put("2026-11-01T00:00:00Z", "expiresAt")), want: []string{"spec.expiresAt: expiresAt must be after effectiveFrom"}},
+		"WindowOK":               {reason: "A forward window is admitted.", obj: binding(put("2026-11-01T00:00:00Z", "effectiveFrom"), put("2026-12-01T00:00:00Z", "expiresAt"), put(true, "hidden"))},
 		"PodTemplateAuxUnique":   {reason: "The same holds for a pod template's list.", obj: podTemplate(put([]any{aux("np", "NetworkPolicy"), aux("np", "ConfigMap")}, "auxiliaryResources")), want: []string{"spec.auxiliaryResources: " + msgAuxUnique}},
 	}
 	for name, tc := range cases {

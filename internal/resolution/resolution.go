@@ -2,6 +2,7 @@ package resolution
 
 import (
 	"strings"
+	"time"
 
 	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
@@ -15,6 +16,10 @@ type Request struct {
 	ClusterConfig *v1alpha1.ClusterConfig // nil when the cluster has none
 	Bindings      []v1alpha1.DebugSessionClusterBinding
 	Input         *v1beta1.Input
+
+	// Now decides which time-bounded bindings exist; zero means the
+	// current time.
+	Now time.Time
 }
 
 // Candidate is a binding that applies to the session's cluster.
@@ -114,7 +119,9 @@ func Resolve(req Request) (*Result, error) {
 	if t := req.Template; t != nil {
 		only = &objectKey{t.Namespace, t.Name}
 	}
-	return newIndex(req.Input, req.Bindings, only).Resolve(req.Session, req.Template, req.ClusterConfig)
+	x := newIndex(req.Input, req.Bindings, only)
+	x.now = req.Now
+	return x.Resolve(req.Session, req.Template, req.ClusterConfig)
 }
 
 type objectKey struct{ namespace, name string }
@@ -125,6 +132,7 @@ type objectKey struct{ namespace, name string }
 // only read after NewIndex, so it is safe for concurrent use.
 type Index struct {
 	in         *v1beta1.Input
+	now        time.Time // zero: the current time, read per Resolve
 	byTemplate map[objectKey][]*compiledBinding
 }
 
@@ -206,7 +214,11 @@ func (x *Index) Resolve(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTempla
 		return res, outcome.New(v1alpha1.StateDenied, s.Describe(), "spec.cluster", "spec.cluster is empty: a session must name its cluster")
 	}
 
-	cands := x.candidates(s.Spec.Cluster, t, cc, w)
+	now := x.now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	cands := x.candidates(s, t, cc, now, w)
 	for i := range cands {
 		allowed := t.Spec.Allowed
 		if listsAnyone(cands[i].Binding.Spec.Allowed) {

@@ -42,6 +42,7 @@ type AuxiliaryResourcePolicy struct {
 // DebugSessionClusterBindingSpec binds a template to clusters with
 // cluster-specific access, approval, limits and scheduling.
 // +kubebuilder:validation:XValidation:rule=`(has(self.clusters) && size(self.clusters) > 0) || has(self.clusterSelector)`,message="set clusters or clusterSelector: a binding must say which clusters it applies to"
+// +kubebuilder:validation:XValidation:rule=`!has(self.effectiveFrom) || !has(self.expiresAt) || timestamp(self.effectiveFrom) < timestamp(self.expiresAt)`,message="expiresAt must be after effectiveFrom",fieldPath=`.expiresAt`
 type DebugSessionClusterBindingSpec struct {
 	// TemplateRef names the DebugSessionTemplate. An empty namespace means
 	// the binding's own.
@@ -118,6 +119,21 @@ type DebugSessionClusterBindingSpec struct {
 	// Disabled bindings are ignored.
 	// +optional
 	Disabled bool `json:"disabled,omitempty"`
+
+	// EffectiveFrom is when the binding starts to exist. Before it, the
+	// binding applies to no session.
+	// +optional
+	EffectiveFrom *metav1.Time `json:"effectiveFrom,omitempty"`
+
+	// ExpiresAt is when the binding stops existing for new sessions. A
+	// session that is Active through it keeps it until the session ends.
+	// +optional
+	ExpiresAt *metav1.Time `json:"expiresAt,omitempty"`
+
+	// Hidden bindings apply only to sessions that name them in
+	// spec.bindingRef, and the available tool never lists them.
+	// +optional
+	Hidden bool `json:"hidden,omitempty"`
 
 	// Priority orders matching bindings; higher wins.
 	// +optional
