@@ -134,3 +134,18 @@ func invalidOptionPatterns(e effectiveOptions) []string {
 	}
 	return out
 }
+
+// usableOptions names the options in force that the session's requester
+// may use.
+func usableOptions(e effectiveOptions, s *v1alpha1.DebugSession) []string {
+	if e.options == nil {
+		return nil
+	}
+	var out []string
+	for i := range e.options.Options {
+		if o := &e.options.Options[i]; mayUseOption(o, s.Spec.RequestedBy, s.Spec.RequesterGroups) {
+			out = append(out, o.Name)
+		}
+	}
+	return out
+}

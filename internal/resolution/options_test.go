@@ -48,6 +48,8 @@ func TestResolveSchedulingOption(t *testing.T) {
 		option, source string
 		err            error
 		warnings       []string
+		// usable are the options the requester may use, kept on denial.
+		usable []string
 	}
 	prodBinding := func(mods ...func(*v1alpha1.DebugSessionClusterBinding)) []v1alpha1.DebugSessionClusterBinding {
 		return []v1alpha1.DebugSessionClusterBinding{binding("prod", "netops-debug", append([]func(*v1alpha1.DebugSessionClusterBinding){clusters("prod-*")}, mods...)...)}
@@ -77,38 +79,39 @@ func TestResolveSchedulingOption(t *testing.T) {
 			reason:   "A session picks one of the template's options.",
 			session:  alice(withOption("sriov")),
 			template: netopsTemplate(templateOptions(false, option("standard"), option("sriov"))),
-			want:     want{option: "sriov", source: tmpl},
+			want:     want{usable: []string{"standard", "sriov"}, option: "sriov", source: tmpl},
 		},
 		"UnknownChoiceDenied": {
 			reason:   "A choice that is not among the options is Denied, naming the options.",
 			session:  alice(withOption("nonexistent")),
 			template: netopsTemplate(templateOptions(false, option("sriov"))),
-			want: want{err: outcome.New(v1alpha1.StateDenied, theSession, "spec.schedulingOption",
+			want: want{usable: []string{"sriov"}, err: outcome.New(v1alpha1.StateDenied, theSession, "spec.schedulingOption",
 				theSession+` spec.schedulingOption: "nonexistent" is not an option of `+tmpl+` spec.schedulingOptions; choose one of "sriov"`)},
 		},
 		"RequiredDefaultApplies": {
 			reason:   "With required options and no choice, the default applies.",
 			session:  alice(),
 			template: netopsTemplate(templateOptions(true, option("standard", isDefault), option("sriov"))),
-			want:     want{option: "standard", source: tmpl},
+			want:     want{usable: []string{"standard", "sriov"}, option: "standard", source: tmpl},
 		},
 		"RequiredWithoutDefaultDenied": {
 			reason:   "With required options, no choice and no default, the session is Denied.",
 			session:  alice(),
 			template: netopsTemplate(templateOptions(true, option("sriov"))),
-			want: want{err: outcome.New(v1alpha1.StateDenied, theSession, "spec.schedulingOption",
+			want: want{usable: []string{"sriov"}, err: outcome.New(v1alpha1.StateDenied, theSession, "spec.schedulingOption",
 				theSession+` spec.schedulingOption: `+tmpl+` spec.schedulingOptions.required needs a scheduling option and `+tmpl+` has no default; choose one of "sriov"`)},
 		},
 		"NotRequiredNoChoiceUsesNone": {
 			reason:   "Options that are not required apply only when chosen, even with a default.",
 			session:  alice(),
 			template: netopsTemplate(templateOptions(false, option("standard", isDefault))),
+			want:     want{usable: []string{"standard"}},
 		},
 		"RestrictedOptionByGroupGlob": {
 			reason:   "allowedGroups are globs: sre-* admits sre-oncall.",
 			session:  alice(withOption("gpu")),
 			template: netopsTemplate(templateOptions(false, option("gpu", forGroups("sre-*")))),
-			want:     want{option: "gpu", source: tmpl},
+			want:     want{usable: []string{"gpu"}, option: "gpu", source: tmpl},
 		},
 		"RestrictedOptionDenied": {
 			reason:   "A requester outside an option's allowlist may not use it.",
@@ -129,14 +132,14 @@ func TestResolveSchedulingOption(t *testing.T) {
 			session:  alice(withOption("dedicated")),
 			template: netopsTemplate(templateOptions(false, option("template-opt"))),
 			bindings: prodBinding(bindingOptions(false, option("dedicated"))),
-			want:     want{option: "dedicated", source: prod},
+			want:     want{usable: []string{"dedicated"}, option: "dedicated", source: prod},
 		},
 		"TemplateOptionGoneWithBindingOptions": {
 			reason:   "Once a binding sets options, the template's are not offered on its clusters.",
 			session:  alice(withOption("template-opt")),
 			template: netopsTemplate(templateOptions(false, option("template-opt"))),
 			bindings: prodBinding(bindingOptions(false, option("dedicated"))),
-			want: want{err: outcome.New(v1alpha1.StateDenied, theSession, "spec.schedulingOption",
+			want: want{usable: []string{"dedicated"}, err: outcome.New(v1alpha1.StateDenied, theSession, "spec.schedulingOption",
 				theSession+` spec.schedulingOption: "template-opt" is not an option of `+prod+` spec.schedulingOptions; choose one of "dedicated"`)},
 		},
 		"BindingCannotDropRequired": {
@@ -144,14 +147,14 @@ func TestResolveSchedulingOption(t *testing.T) {
 			session:  alice(),
 			template: netopsTemplate(templateOptions(true, option("standard", isDefault))),
 			bindings: prodBinding(bindingOptions(false, option("dedicated", isDefault))),
-			want:     want{option: "dedicated", source: prod},
+			want:     want{usable: []string{"dedicated"}, option: "dedicated", source: prod},
 		},
 		"BindingCannotDropRequiredWithoutDefault": {
 			reason:   "The template's required with a binding's options without a default denies a session without a choice, naming both.",
 			session:  alice(),
 			template: netopsTemplate(templateOptions(true, option("standard", isDefault))),
 			bindings: prodBinding(bindingOptions(false, option("dedicated"))),
-			want: want{err: outcome.New(v1alpha1.StateDenied, theSession, "spec.schedulingOption",
+			want: want{usable: []string{"dedicated"}, err: outcome.New(v1alpha1.StateDenied, theSession, "spec.schedulingOption",
 				theSession+` spec.schedulingOption: `+tmpl+` spec.schedulingOptions.required needs a scheduling option and `+prod+` has no default; choose one of "dedicated"`)},
 		},
 		"BindingMakesOptionsRequired": {
@@ -159,20 +162,20 @@ func TestResolveSchedulingOption(t *testing.T) {
 			session:  alice(),
 			template: netopsTemplate(templateOptions(false, option("standard"))),
 			bindings: prodBinding(bindingOptions(true, option("dedicated", isDefault))),
-			want:     want{option: "dedicated", source: prod},
+			want:     want{usable: []string{"dedicated"}, option: "dedicated", source: prod},
 		},
 		"TwoDefaultsFail": {
 			reason:   "Two defaults are a configuration error, Failed and named.",
 			session:  alice(),
 			template: netopsTemplate(templateOptions(true, option("a", isDefault), option("b", isDefault))),
-			want: want{err: outcome.New(v1alpha1.StateFailed, tmpl, "spec.schedulingOptions.options[1].default",
+			want: want{usable: []string{"a", "b"}, err: outcome.New(v1alpha1.StateFailed, tmpl, "spec.schedulingOptions.options[1].default",
 				tmpl+` spec.schedulingOptions: options "a" and "b" are both the default; at most one may be`)},
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			res, err := Resolve(Request{Session: tc.session, Template: tc.template, Bindings: tc.bindings})
-			got := want{err: err, warnings: res.Warnings}
+			got := want{err: err, warnings: res.Warnings, usable: res.UsableSchedulingOptions}
 			if o := res.SchedulingOption(); o != nil {
 				got.option, got.source = o.Name, res.Layers[len(res.Layers)-1].Source
 			}

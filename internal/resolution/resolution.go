@@ -73,6 +73,11 @@ type Result struct {
 	// breakglass-system/prod". Only settings that are set appear.
 	Sources map[string]string
 
+	// UsableSchedulingOptions name the scheduling options in force that the
+	// requester may use, in their order. They are kept when the session is
+	// denied, like Candidates, so that a tool can offer the choice.
+	UsableSchedulingOptions []string
+
 	// Warnings about the configuration that did not stop resolution, sorted
 	// and without duplicates.
 	Warnings []string
@@ -256,13 +261,14 @@ func (x *Index) Resolve(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTempla
 func (x *Index) finish(res *Result, s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTemplate, cc *v1alpha1.ClusterConfig, chain []*compiledBinding, w *warnings) error {
 	opts, nsRules := x.layer(res, t, chain)
 	w.add(invalidOptionPatterns(opts)...)
+	res.UsableSchedulingOptions = usableOptions(opts, s)
 	w.add(nsRules.warnings...)
 	err := chooseSchedulingOption(res, opts, s, w)
 	if err == nil {
 		err = chooseNamespace(res, nsRules, s, cc)
 	}
 	if err != nil {
-		*res = Result{Candidates: res.Candidates}
+		*res = Result{Candidates: res.Candidates, UsableSchedulingOptions: res.UsableSchedulingOptions}
 	}
 	return err
 }
