@@ -100,7 +100,7 @@ func (c *call) fetch() (*requirements.Fetched, *resolution.Result, error) {
 			return nil, nil, err
 		}
 		leave := c.timer.Enter(telemetry.StepResolution)
-		res, refused = resolution.Resolve(resolution.Request{Session: c.s, Template: got.Template, ClusterConfig: got.ClusterConfig, Bindings: got.Bindings, Input: c.in})
+		res, refused = resolution.Resolve(resolution.Request{Session: c.s, Template: got.Template, ClusterConfig: got.ClusterConfig, Bindings: got.Bindings, Input: c.in, Now: c.f.clock()})
 		leave()
 		needs := requirements.Needs{PodTemplate: ptName, PodTemplateNamespace: got.Template.Namespace}
 		needs.SessionsOnCluster = refused == nil && res.Constraints.MaxConcurrentSessions != nil

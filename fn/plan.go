@@ -82,6 +82,13 @@ func (c *call) plan(got *requirements.Fetched, res *resolution.Result) (*plan, e
 		return nil, err
 	}
 	p.scheduling = scheduling.Status(sched, user, workload.Kind(t))
+	if o := res.SchedulingOption(); o != nil {
+		// The approver approved this option; the status says which it is.
+		if p.scheduling == nil {
+			p.scheduling = &v1alpha1.SchedulingStatus{}
+		}
+		p.scheduling.Option = o.Name
+	}
 	return p, nil
 }
 

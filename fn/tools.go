@@ -62,7 +62,7 @@ func (c *ExplainCmd) outcome(ctx context.Context) (*preview.Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	return preview.Run(ctx, toolFunction(c.Now), preview.Request{Session: xr, Input: in, Observed: observed, Source: objs})
+	return preview.Run(ctx, toolFunction(c.Now), preview.Request{Session: xr, Input: in, Observed: observed, Source: objs, Now: c.Now})
 }
 
 // toolFunction is the function the tools run, with its clock pinned when
@@ -179,7 +179,7 @@ func (c *AvailableCmd) find(ctx context.Context) (*Available, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &available.Finder{Function: toolFunction(c.Now), Source: objs, Input: in}
+	f := &available.Finder{Function: toolFunction(c.Now), Source: objs, Input: in, Now: c.Now}
 	a, err := f.Find(ctx, available.Query{User: c.User, Groups: c.Groups, Cluster: c.Cluster})
 	if err != nil {
 		return nil, err

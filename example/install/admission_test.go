@@ -155,12 +155,27 @@ func TestAdmissionPolicies(t *testing.T) {
 		"DurationChanged": {
 			reason: "A longer duration would bypass maxRenewals: the request is immutable.",
 			op:     admission.Update, who: alice, old: xr(approved), obj: xr(approved, set("2h", "spec", "duration")),
-			want: verdict{denied: true, says: "spec.duration, spec.bindingRef, spec.nodeSelector and spec.reason cannot change"},
+			want: verdict{denied: true, says: "spec.duration, spec.bindingRef, spec.nodeSelector, spec.schedulingOption, spec.targetNamespace and spec.reason cannot change"},
 		},
 		"NodeSelectorAdded": {
 			reason: "Other nodes than the approver saw need a new session.",
 			op:     admission.Update, who: alice, old: xr(approved), obj: xr(approved, set(map[string]any{"pool": "gpu"}, "spec", "nodeSelector")),
-			want: verdict{denied: true, says: "spec.duration, spec.bindingRef, spec.nodeSelector and spec.reason cannot change"},
+			want: verdict{denied: true, says: "spec.duration, spec.bindingRef, spec.nodeSelector, spec.schedulingOption, spec.targetNamespace and spec.reason cannot change"},
+		},
+		"SchedulingOptionChanged": {
+			reason: "The approver approved the placement: a different scheduling option needs a new session.",
+			op:     admission.Update, who: alice, old: xr(approved, set("standard", "spec", "schedulingOption")), obj: xr(approved, set("gpu", "spec", "schedulingOption")),
+			want: verdict{denied: true, says: "spec.duration, spec.bindingRef, spec.nodeSelector, spec.schedulingOption, spec.targetNamespace and spec.reason cannot change"},
+		},
+		"SchedulingOptionAdded": {
+			reason: "Adding an option after creation would place pods where the approver did not look.",
+			op:     admission.Update, who: alice, old: xr(approved), obj: xr(approved, set("gpu", "spec", "schedulingOption")),
+			want: verdict{denied: true, says: "spec.duration, spec.bindingRef, spec.nodeSelector, spec.schedulingOption, spec.targetNamespace and spec.reason cannot change"},
+		},
+		"TargetNamespaceChanged": {
+			reason: "The approver approved the namespace: moving the pods needs a new session.",
+			op:     admission.Update, who: alice, old: xr(approved, set("debug-a", "spec", "targetNamespace")), obj: xr(approved, set("debug-b", "spec", "targetNamespace")),
+			want: verdict{denied: true, says: "spec.duration, spec.bindingRef, spec.nodeSelector, spec.schedulingOption, spec.targetNamespace and spec.reason cannot change"},
 		},
 		"CreateWithParticipants": {
 			reason: "A requester may name participants when creating a session; the approver sees them.",

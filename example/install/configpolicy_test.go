@@ -85,6 +85,17 @@ func TestConfigPolicy(t *testing.T) {
 	terms := func(t ...any) map[string]any { return map[string]any{"nodeSelectorTerms": t} }
 	term := func(e ...any) map[string]any { return map[string]any{"matchExpressions": e} }
 	sc := func(v any, f string) func(map[string]any) { return put(v, "schedulingConstraints", f) }
+	// opts sets scheduling options, each with the constraints of its own
+	// sc-style modifier, so an option's constraints get the same checks.
+	opts := func(cs map[string]map[string]any) func(map[string]any) {
+		var list []any
+		for _, name := range []string{"gpu", "sriov"} {
+			if c, ok := cs[name]; ok {
+				list = append(list, map[string]any{"name": name, "schedulingConstraints": c})
+			}
+		}
+		return put(list, "schedulingOptions", "options")
+	}
 
 	cases := map[string]struct {
 		reason string
@@ -117,9 +128,25 @@ func TestConfigPolicy(t *testing.T) {
 		"TolerationOK":      {reason: "A keyed Equal toleration is admitted.", obj: binding(sc([]any{map[string]any{"key": "dedicated", "value": "debug", "effect": "NoSchedule"}}, "tolerations"))},
 		"SpreadZeroSkew":    {reason: "maxSkew must be positive.", obj: binding(sc([]any{map[string]any{"maxSkew": int64(0), "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule"}}, "topologySpreadConstraints")), want: []string{msgTSC}},
 		"AntiNoTopology":    {reason: "An anti-affinity term needs a topologyKey.", obj: binding(sc([]any{map[string]any{"topologyKey": ""}}, "requiredPodAntiAffinity")), want: []string{msgAnti}},
-		"AuxJobCreateFirst": {reason: "createBefore (the default) on a Job would hold pods back for nothing.", obj: template(put([]any{aux("migrate", "Job")}, "auxiliaryResources")), want: []string{"spec.auxiliaryResources migrate" + msgAux}},
-		"AuxJobAfter":       {reason: "A Job with createBefore: false is admitted.", obj: template(put([]any{map[string]any{"name": "migrate", "createBefore": false, "template": map[string]any{"kind": "Job"}}}, "auxiliaryResources"))},
-		"AuxPolicyFirst":    {reason: "A NetworkPolicy is ready once applied, so createBefore is fine.", obj: podTemplate(put([]any{aux("np", "NetworkPolicy")}, "auxiliaryResources"))},
+		"OptionOK":          {reason: "A scheduling option with valid constraints is admitted.", obj: template(opts(map[string]map[string]any{"gpu": {"nodeSelector": map[string]any{"accelerator": "nvidia"}}}))},
+		"OptionLabelValue": {reason: "An option's nodeSelector values are label values, named by option.", obj: binding(opts(map[string]map[string]any{"gpu": {"nodeSelector": map[string]any{"accelerator": "not a value"}}})),
+			want: []string{"spec.schedulingOptions.options[gpu].schedulingConstraints.nodeSelector" + msgValue}},
+		"OptionDeniedNodesRange": {reason: "An option's denied node globs are checked like the mandatory ones.", obj: template(opts(map[string]map[string]any{"sriov": {"deniedNodes": []any{"n[9-0]"}}})),
+			want: []string{"spec.schedulingOptions.options[sriov].schedulingConstraints.deniedNodes" + msgRange}},
+		"OptionAndMandatoryBothNamed": {reason: "A rule broken by the mandatory constraints and by an option names both.", obj: binding(sc(terms(), "requiredNodeAffinity"), opts(map[string]map[string]any{"gpu": {"requiredNodeAffinity": terms()}})),
+			want: []string{"spec.schedulingConstraints, spec.schedulingOptions.options[gpu].schedulingConstraints" + strings.TrimPrefix(msgTerms, "spec.schedulingConstraints")}},
+		"OptionToleration": {reason: "An option's tolerations follow the same rules.", obj: binding(opts(map[string]map[string]any{"gpu": {"tolerations": []any{map[string]any{"operator": "Equal", "value": "x"}}}})),
+			want: []string{"spec.schedulingOptions.options[gpu].schedulingConstraints" + strings.TrimPrefix(msgTol, "spec.schedulingConstraints")}},
+		"NamespaceBackwardRange": {reason: "Namespace patterns are globs, checked like the others.", obj: template(put([]any{"debug-[z-a]"}, "namespaceConstraints", "deniedNamespaces", "patterns")),
+			want: []string{"spec.namespaceConstraints.deniedNamespaces.patterns" + msgRange}},
+		"NamespaceLabelValue": {reason: "Namespace selector label values are label values.", obj: binding(put([]any{map[string]any{"matchLabels": map[string]any{"team": "not a value"}}}, "namespaceConstraints", "allowedNamespaces", "selectorTerms")),
+			want: []string{"spec.namespaceConstraints.allowedNamespaces.selectorTerms.matchLabels" + msgValue}},
+		"NamespaceSelectorInNoValue": {reason: "A namespace selector In needs values.", obj: binding(put([]any{map[string]any{"matchExpressions": []any{map[string]any{"key": "team", "operator": "In"}}}}, "namespaceConstraints", "deniedNamespaces", "selectorTerms")),
+			want: []string{"spec.namespaceConstraints selectorTerms matchExpressions: keys must be label keys; In and NotIn need at least one value, Exists and DoesNotExist take none"}},
+		"NamespaceConstraintsOK": {reason: "Valid namespace constraints are admitted.", obj: template(put(map[string]any{"allowUserNamespace": true, "defaultNamespace": "debug", "allowedNamespaces": map[string]any{"patterns": []any{"debug-*"}, "selectorTerms": []any{map[string]any{"matchLabels": map[string]any{"team": "a"}, "matchExpressions": []any{map[string]any{"key": "pci", "operator": "DoesNotExist"}}}}}}, "namespaceConstraints"))},
+		"AuxJobCreateFirst":      {reason: "createBefore (the default) on a Job would hold pods back for nothing.", obj: template(put([]any{aux("migrate", "Job")}, "auxiliaryResources")), want: []string{"spec.auxiliaryResources migrate" + msgAux}},
+		"AuxJobAfter":            {reason: "A Job with createBefore: false is admitted.", obj: template(put([]any{map[string]any{"name": "migrate", "createBefore": false, "template": map[string]any{"kind": "Job"}}}, "auxiliaryResources"))},
+		"AuxPolicyFirst":         {reason: "A NetworkPolicy is ready once applied, so createBefore is fine.", obj: podTemplate(put([]any{aux("np", "NetworkPolicy")}, "auxiliaryResources"))},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

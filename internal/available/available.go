@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -31,6 +32,8 @@ type Finder struct {
 	Function preview.Runner
 	Source   preview.Source
 	Input    *unstructured.Unstructured
+	// Now is the time Function runs at; zero means the current time.
+	Now time.Time
 }
 
 // Answer is everything a query finds: the template list and, by template

@@ -23,16 +23,25 @@ var usable = []v1alpha1.State{v1alpha1.StatePending, v1alpha1.StatePendingApprov
 // cluster asks the function about a session of user q on template t and
 // cluster cc. It reports false when the function would not run it.
 func (f *Finder) cluster(ctx context.Context, q Query, t *v1alpha1.DebugSessionTemplate, cc *v1alpha1.ClusterConfig) (Cluster, bool, error) {
-	o, err := preview.Run(ctx, f.Function, preview.Request{Session: session(q, t, cc.Name), Input: f.Input, Source: f.Source})
+	o, err := preview.Run(ctx, f.Function, preview.Request{Session: session(q, t, cc.Name, ""), Input: f.Input, Source: f.Source, Now: f.Now})
 	if err != nil {
 		return Cluster{}, false, err
+	}
+	if r := o.Resolution; r != nil && len(r.UsableSchedulingOptions) > 0 && !slices.Contains(usable, o.Status.State) {
+		// Required options without a usable default deny a session that
+		// names none; the user can still pick one, so ask with the first
+		// option they may use.
+		o, err = preview.Run(ctx, f.Function, preview.Request{Session: session(q, t, cc.Name, r.UsableSchedulingOptions[0]), Input: f.Input, Source: f.Source, Now: f.Now})
+		if err != nil {
+			return Cluster{}, false, err
+		}
 	}
 	if !slices.Contains(usable, o.Status.State) || o.Resolution == nil || o.Refused != nil {
 		return Cluster{}, false, nil
 	}
 	c := Cluster{
 		Name: cc.Name, DisplayName: cc.Spec.DisplayName, Environment: cc.Spec.Environment, Location: cc.Spec.Location,
-		TargetNamespace: o.Status.TargetNamespace,
+		TargetNamespace: o.Status.TargetNamespace, SchedulingOptions: o.Resolution.UsableSchedulingOptions,
 	}
 	if b := o.Status.Binding; b != nil {
 		c.BindingRef = &BindingRef{Name: b.Name, Namespace: b.Namespace, Priority: b.Priority}
@@ -81,11 +90,22 @@ func schedulingOf(o *preview.Outcome) *Scheduling {
 }
 
 // session is the DebugSession q's user would create for template t on
-// cluster: the identity is what the admission policies would enforce.
-func session(q Query, t *v1alpha1.DebugSessionTemplate, cluster string) *unstructured.Unstructured {
+// cluster, with a scheduling option when option is not empty: the identity
+// is what the admission policies would enforce.
+func session(q Query, t *v1alpha1.DebugSessionTemplate, cluster, option string) *unstructured.Unstructured {
 	groups := make([]any, 0, len(q.Groups))
 	for _, g := range q.Groups {
 		groups = append(groups, g)
+	}
+	spec := map[string]any{
+		"templateRef":     map[string]any{"name": t.Name, "namespace": t.Namespace},
+		"cluster":         cluster,
+		"requestedBy":     q.User,
+		"requesterGroups": groups,
+		"reason":          "preview of the templates available to " + q.User,
+	}
+	if option != "" {
+		spec["schedulingOption"] = option
 	}
 	return &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": v1alpha1.APIVersion,
@@ -94,12 +114,6 @@ func session(q Query, t *v1alpha1.DebugSessionTemplate, cluster string) *unstruc
 			"name": PreviewSessionName, "namespace": "default",
 			"labels": map[string]any{v1alpha1.LabelCluster: cluster},
 		},
-		"spec": map[string]any{
-			"templateRef":     map[string]any{"name": t.Name, "namespace": t.Namespace},
-			"cluster":         cluster,
-			"requestedBy":     q.User,
-			"requesterGroups": groups,
-			"reason":          "preview of the templates available to " + q.User,
-		},
+		"spec": spec,
 	}}
 }

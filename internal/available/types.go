@@ -52,7 +52,12 @@ type Cluster struct {
 	TargetNamespace       string                `json:"targetNamespace"`
 	Constraints           *v1alpha1.Constraints `json:"constraints,omitempty"`
 	SchedulingConstraints *Scheduling           `json:"schedulingConstraints,omitempty"`
-	Approval              Approval              `json:"approval"`
+	// SchedulingOptions the user may pick with spec.schedulingOption.
+	// SchedulingConstraints are those of the default option, or of the
+	// first listed when options are required and there is no usable
+	// default.
+	SchedulingOptions []string `json:"schedulingOptions,omitempty"`
+	Approval          Approval `json:"approval"`
 	// RequiredAuxiliaryResourceCategories are the categories of the
 	// auxiliary resources a session deploys.
 	//

@@ -75,8 +75,12 @@ func schedulingSources(o *preview.Outcome) []Setting {
 		if sc == nil {
 			continue
 		}
+		src := l.Source
+		if l.Option != nil {
+			src = fmt.Sprintf("%s scheduling option %q", l.Source, l.Option.Name)
+		}
 		for _, f := range schedulingFields(sc) {
-			out = append(out, Setting{Field: "schedulingConstraints." + f.name, Value: f.value, Source: l.Source})
+			out = append(out, Setting{Field: "schedulingConstraints." + f.name, Value: f.value, Source: src})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Setting) int { return strings.Compare(a.Field, b.Field) })

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/crossplane/function-sdk-go/errors"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
@@ -46,11 +47,17 @@ type Request struct {
 	Observed map[string]*unstructured.Unstructured
 	// Source answers the function's requirements.
 	Source Source
+	// Now is the time the Runner's function runs at, so that resolution
+	// here sees the same time-bounded bindings; zero means the current
+	// time.
+	Now time.Time
 }
 
 // Outcome is what the function did with a session, and the resolution
 // behind it.
 type Outcome struct {
+	now time.Time
+
 	// Calls is how many times RunFunction was called.
 	Calls int
 	// Required names what the function asked for on its last call, sorted.
@@ -90,7 +97,7 @@ func Run(ctx context.Context, fn Runner, r Request) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Outcome{}
+	out := &Outcome{now: r.Now}
 	var asked map[string]*fnv1.ResourceSelector
 	for out.Calls < maxCalls {
 		out.Calls++
@@ -199,7 +206,7 @@ func (o *Outcome) read(req *fnv1.RunFunctionRequest) error {
 	}
 	o.Fetched = got
 	o.Resolution, o.Refused = resolution.Resolve(resolution.Request{
-		Session: o.Session, Template: got.Template, ClusterConfig: got.ClusterConfig, Bindings: got.Bindings, Input: in,
+		Session: o.Session, Template: got.Template, ClusterConfig: got.ClusterConfig, Bindings: got.Bindings, Input: in, Now: o.now,
 	})
 	return nil
 }

@@ -11,18 +11,28 @@ import (
 const SourceInputDefault = "Input defaultTargetNamespace"
 
 // A Layer is one object whose settings apply to a session: the template,
-// or one binding of the picked chain. Exactly one of Template and Binding
-// is set.
+// one binding of the picked chain, or the scheduling option the session
+// uses. Exactly one of Template, Binding and Option is set.
 type Layer struct {
-	// Source names the object in messages, as v1alpha1's Describe does.
+	// Source names the object in messages, as v1alpha1's Describe does. For
+	// an option it is the template or binding that offers it.
 	Source   string
 	Template *v1alpha1.DebugSessionTemplate
 	Binding  *v1alpha1.DebugSessionClusterBinding
+
+	// Option is the scheduling option in use, at OptionIndex of Source's
+	// spec.schedulingOptions.options. It is always the last layer: it adds
+	// scheduling constraints and sets nothing else.
+	Option      *v1alpha1.SchedulingOption
+	OptionIndex int
 }
 
 // SchedulingConstraints returns the layer's scheduling constraints, nil when
 // it sets none.
 func (l Layer) SchedulingConstraints() *v1alpha1.SchedulingConstraints {
+	if l.Option != nil {
+		return l.Option.SchedulingConstraints
+	}
 	if l.Binding != nil {
 		return l.Binding.Spec.SchedulingConstraints
 	}
@@ -30,6 +40,20 @@ func (l Layer) SchedulingConstraints() *v1alpha1.SchedulingConstraints {
 		return l.Template.Spec.SchedulingConstraints
 	}
 	return nil
+}
+
+func (l Layer) namespaceConstraints() *v1alpha1.NamespaceConstraints {
+	if l.Binding != nil {
+		return l.Binding.Spec.NamespaceConstraints
+	}
+	return l.Template.Spec.NamespaceConstraints
+}
+
+func (l Layer) schedulingOptions() *v1alpha1.SchedulingOptions {
+	if l.Binding != nil {
+		return l.Binding.Spec.SchedulingOptions
+	}
+	return l.Template.Spec.SchedulingOptions
 }
 
 func (l Layer) constraints() *v1alpha1.Constraints {
@@ -55,13 +79,14 @@ func (l Layer) targetNamespace() string {
 
 // layer records the layers of a session and fills its effective settings.
 // chain holds the applying bindings highest first, and is empty when the
-// template applies alone.
+// template applies alone. It returns the scheduling options and namespace
+// rules in force, which the session's own choices are checked against.
 //
 // Settings are applied lowest layer first, the template and then the chain
 // from its lowest binding up, each overriding what it sets. That gives "a
 // binding value overrides the template's when set" and, within an additive
 // chain, "every field from the highest binding that sets it" in one pass.
-func (x *Index) layer(res *Result, t *v1alpha1.DebugSessionTemplate, chain []*compiledBinding) {
+func (x *Index) layer(res *Result, t *v1alpha1.DebugSessionTemplate, chain []*compiledBinding) (effectiveOptions, namespaceRules) {
 	res.Layers = make([]Layer, 0, len(chain)+1)
 	res.Layers = append(res.Layers, Layer{Source: t.Describe(), Template: t})
 	for _, cb := range chain {
@@ -69,9 +94,13 @@ func (x *Index) layer(res *Result, t *v1alpha1.DebugSessionTemplate, chain []*co
 	}
 
 	src := map[string]string{}
+	var opts effectiveOptions
+	var nsRules namespaceRules
 	for i := range res.Layers {
 		// The template, then the bindings from the lowest up.
 		l := res.Layers[(len(res.Layers)-i)%len(res.Layers)]
+		opts.add(l)
+		nsRules.add(l)
 		if c := l.constraints(); c != nil {
 			for _, f := range constraintFields {
 				if f.copy(&res.Constraints, c) {
@@ -96,11 +125,20 @@ func (x *Index) layer(res *Result, t *v1alpha1.DebugSessionTemplate, chain []*co
 			src["allowUserNodeSelector"] = l.Source
 		}
 	}
+	if nsRules.defaultNamespace != "" {
+		// The namespace constraints' default is the more specific setting.
+		res.TargetNamespace = nsRules.defaultNamespace
+		src["targetNamespace"] = nsRules.defaultSource
+	}
 	if res.TargetNamespace == "" {
 		res.TargetNamespace = x.in.GetDefaultTargetNamespace()
 		src["targetNamespace"] = SourceInputDefault
 	}
+	if opts.options != nil {
+		src["schedulingOptions"] = opts.source
+	}
 	res.Sources = src
+	return opts, nsRules
 }
 
 // constraintFields copy one field of Constraints when the source sets it,

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
 	"github.com/k8s-breakglass/function-debug-session/internal/glob"
@@ -20,11 +21,16 @@ type candidate struct {
 // candidates returns the bindings of template t that apply to cluster, in
 // pick order: priority (higher first), specificity (more specific first),
 // then namespace and name. Every binding of the template contributes its
-// configuration warnings, whether or not it matches.
-func (x *Index) candidates(cluster string, t *v1alpha1.DebugSessionTemplate, cc *v1alpha1.ClusterConfig, w *warnings) []candidate {
+// configuration warnings, whether or not it matches. Bindings that do not
+// exist for the session at now (see exists) are left out.
+func (x *Index) candidates(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTemplate, cc *v1alpha1.ClusterConfig, now time.Time, w *warnings) []candidate {
+	cluster := s.Spec.Cluster
 	var out []candidate
 	for _, cb := range x.byTemplate[objectKey{t.Namespace, t.Name}] {
 		w.add(cb.warnings...)
+		if !x.exists(cb, s, now) {
+			continue
+		}
 		spec, by, ok := cb.match(cluster, cc)
 		if !ok {
 			continue

@@ -2,6 +2,7 @@ package resolution
 
 import (
 	"strings"
+	"time"
 
 	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
@@ -15,6 +16,10 @@ type Request struct {
 	ClusterConfig *v1alpha1.ClusterConfig // nil when the cluster has none
 	Bindings      []v1alpha1.DebugSessionClusterBinding
 	Input         *v1beta1.Input
+
+	// Now decides which time-bounded bindings exist; zero means the
+	// current time.
+	Now time.Time
 }
 
 // Candidate is a binding that applies to the session's cluster.
@@ -68,6 +73,11 @@ type Result struct {
 	// breakglass-system/prod". Only settings that are set appear.
 	Sources map[string]string
 
+	// UsableSchedulingOptions name the scheduling options in force that the
+	// requester may use, in their order. They are kept when the session is
+	// denied, like Candidates, so that a tool can offer the choice.
+	UsableSchedulingOptions []string
+
 	// Warnings about the configuration that did not stop resolution, sorted
 	// and without duplicates.
 	Warnings []string
@@ -82,6 +92,14 @@ func (r *Result) Binding() *v1alpha1.DebugSessionClusterBinding {
 	return r.Layers[1].Binding
 }
 
+// SchedulingOption returns the scheduling option the session uses, or nil.
+func (r *Result) SchedulingOption() *v1alpha1.SchedulingOption {
+	if n := len(r.Layers); n > 0 {
+		return r.Layers[n-1].Option
+	}
+	return nil
+}
+
 // Bindings returns the bindings that apply, highest first: the picked one
 // and its additive chain. Empty when the template applies alone.
 func (r *Result) Bindings() []*v1alpha1.DebugSessionClusterBinding {
@@ -90,7 +108,9 @@ func (r *Result) Bindings() []*v1alpha1.DebugSessionClusterBinding {
 	}
 	out := make([]*v1alpha1.DebugSessionClusterBinding, 0, len(r.Layers)-1)
 	for _, l := range r.Layers[1:] {
-		out = append(out, l.Binding)
+		if l.Binding != nil {
+			out = append(out, l.Binding)
+		}
 	}
 	return out
 }
@@ -104,7 +124,9 @@ func Resolve(req Request) (*Result, error) {
 	if t := req.Template; t != nil {
 		only = &objectKey{t.Namespace, t.Name}
 	}
-	return newIndex(req.Input, req.Bindings, only).Resolve(req.Session, req.Template, req.ClusterConfig)
+	x := newIndex(req.Input, req.Bindings, only)
+	x.now = req.Now
+	return x.Resolve(req.Session, req.Template, req.ClusterConfig)
 }
 
 type objectKey struct{ namespace, name string }
@@ -115,6 +137,7 @@ type objectKey struct{ namespace, name string }
 // only read after NewIndex, so it is safe for concurrent use.
 type Index struct {
 	in         *v1beta1.Input
+	now        time.Time // zero: the current time, read per Resolve
 	byTemplate map[objectKey][]*compiledBinding
 }
 
@@ -196,7 +219,11 @@ func (x *Index) Resolve(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTempla
 		return res, outcome.New(v1alpha1.StateDenied, s.Describe(), "spec.cluster", "spec.cluster is empty: a session must name its cluster")
 	}
 
-	cands := x.candidates(s.Spec.Cluster, t, cc, w)
+	now := x.now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	cands := x.candidates(s, t, cc, now, w)
 	for i := range cands {
 		allowed := t.Spec.Allowed
 		if listsAnyone(cands[i].Binding.Spec.Allowed) {
@@ -210,8 +237,7 @@ func (x *Index) Resolve(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTempla
 		if err := x.fallbackDenied(s, t); err != nil {
 			return res, err
 		}
-		x.layer(res, t, nil)
-		return res, nil
+		return res, x.finish(res, s, t, cc, nil, w)
 	}
 
 	picked, err := x.pick(s, t, cands, w)
@@ -226,6 +252,23 @@ func (x *Index) Resolve(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTempla
 		// depending on who asks.
 		chain = append(chain, cands[i].cb)
 	}
-	x.layer(res, t, chain)
-	return res, nil
+	return res, x.finish(res, s, t, cc, chain, w)
+}
+
+// finish layers the template and chain, and applies the session's choices
+// of scheduling option and namespace. A session denied one keeps only the
+// explanation, as any denied session does.
+func (x *Index) finish(res *Result, s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTemplate, cc *v1alpha1.ClusterConfig, chain []*compiledBinding, w *warnings) error {
+	opts, nsRules := x.layer(res, t, chain)
+	w.add(invalidOptionPatterns(opts)...)
+	res.UsableSchedulingOptions = usableOptions(opts, s)
+	w.add(nsRules.warnings...)
+	err := chooseSchedulingOption(res, opts, s, w)
+	if err == nil {
+		err = chooseNamespace(res, nsRules, s, cc)
+	}
+	if err != nil {
+		*res = Result{Candidates: res.Candidates, UsableSchedulingOptions: res.UsableSchedulingOptions}
+	}
+	return err
 }

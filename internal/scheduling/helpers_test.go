@@ -21,6 +21,12 @@ func bindingLayer(name string, c *v1alpha1.SchedulingConstraints) resolution.Lay
 	return resolution.Layer{Source: b.Describe(), Binding: b}
 }
 
+// optionLayer is a scheduling option offered by the template, as
+// resolution appends it after the bindings.
+func optionLayer(c *v1alpha1.SchedulingConstraints) resolution.Layer {
+	return resolution.Layer{Source: "DebugSessionTemplate ns/t", Option: &v1alpha1.SchedulingOption{Name: "opt", SchedulingConstraints: c}}
+}
+
 func expr(k string, op corev1.NodeSelectorOperator, vs ...string) corev1.NodeSelectorRequirement {
 	return corev1.NodeSelectorRequirement{Key: k, Operator: op, Values: vs}
 }

@@ -11,9 +11,9 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
-	"github.com/k8s-breakglass/function-debug-session/internal/resolution"
 )
 
 // MaxNodeSelectorTerms caps the required node affinity. AND-ing selectors
@@ -29,6 +29,25 @@ type layer struct {
 	// "DebugSessionClusterBinding breakglass-system/prod-a".
 	name        string
 	constraints *v1alpha1.SchedulingConstraints
+	// object that holds the constraints, when name says more than that.
+	object string
+	// path of the constraints on the object; constraintsPath when nil.
+	path *field.Path
+	rank rank
+}
+
+func (l layer) obj() string {
+	if l.object != "" {
+		return l.object
+	}
+	return l.name
+}
+
+func (l layer) at() *field.Path {
+	if l.path != nil {
+		return l.path
+	}
+	return constraintsPath
 }
 
 // MergeSchedulingConstraints ANDs two sets of constraints of equal rank, as
@@ -41,37 +60,25 @@ type layer struct {
 // topology spread constraints a binding may replace, use Effective.
 func MergeSchedulingConstraints(a, b *v1alpha1.SchedulingConstraints) (*v1alpha1.SchedulingConstraints, error) {
 	m := newMerger()
-	if err := m.add(layer{name: "the first constraints", constraints: a}, false); err != nil {
+	if err := m.add(layer{name: "the first constraints", constraints: a, rank: rankBinding}); err != nil {
 		return nil, err
 	}
-	if err := m.add(layer{name: "the second constraints", constraints: b}, false); err != nil {
+	if err := m.add(layer{name: "the second constraints", constraints: b, rank: rankBinding}); err != nil {
 		return nil, err
 	}
 	return m.result()
 }
 
-// Effective returns the constraints in force for a session with the layers
-// resolution picked: the template's as a base, ANDed with every binding's
-// (highest first; more than one only in additive mode). The rules of
-// MergeSchedulingConstraints apply between bindings; between the template
-// and a binding, the binding's nodeSelector value and topology spread
-// constraint win. Errors are Failed: they name the object and field to fix.
-// It returns nil when no layer sets anything.
-func Effective(layers []resolution.Layer) (*v1alpha1.SchedulingConstraints, error) {
-	m := newMerger()
-	for _, l := range layers {
-		if err := m.add(layer{name: l.Source, constraints: l.SchedulingConstraints()}, l.Template != nil); err != nil {
-			return nil, err
-		}
-	}
-	return m.result()
-}
-
-// origin records which layer set a value, and whether that layer is the
-// template base that a binding may override.
+// origin records which layer set a value, and its rank.
 type origin struct {
-	name string
-	base bool
+	name   string
+	object string
+	rank   rank
+}
+
+// replaces reports whether a value from `from` replaces one set by prev.
+func (from origin) replaces(prev origin) bool {
+	return prev.rank == rankTemplate && from.rank == rankBinding
 }
 
 type spreadKey struct {
@@ -90,15 +97,16 @@ func newMerger() *merger {
 	return &merger{selectorFrom: map[string]origin{}, deniedFrom: map[string]string{}, spreadFrom: map[spreadKey]origin{}}
 }
 
-func (m *merger) add(l layer, base bool) error {
+func (m *merger) add(l layer) error {
 	if l.constraints == nil {
 		return nil
 	}
-	if errs := validate(l.constraints, constraintsPath); len(errs) > 0 {
-		return failed(l.name, constraintsPath.String(), "%s: %v", l.name, errs.ToAggregate())
+	path := l.at()
+	if errs := validate(l.constraints, path); len(errs) > 0 {
+		return failed(l.obj(), path.String(), "%s: %v", l.name, errs.ToAggregate())
 	}
 	c := l.constraints.DeepCopy()
-	from := origin{name: l.name, base: base}
+	from := origin{name: l.name, object: l.obj(), rank: l.rank}
 
 	if c.RequiredNodeAffinity != nil {
 		have := 0
@@ -107,20 +115,20 @@ func (m *merger) add(l layer, base bool) error {
 		}
 		terms, err := and(nodeSelectorTerms(m.out.RequiredNodeAffinity), c.RequiredNodeAffinity.NodeSelectorTerms)
 		if err != nil {
-			p := constraintsPath.Child("requiredNodeAffinity", "nodeSelectorTerms")
-			return failed(l.name, p.String(), "%s: %s: AND-ing its %d terms with the %d terms already in force %v",
+			p := path.Child("requiredNodeAffinity", "nodeSelectorTerms")
+			return failed(l.obj(), p.String(), "%s: %s: AND-ing its %d terms with the %d terms already in force %v",
 				l.name, p, len(c.RequiredNodeAffinity.NodeSelectorTerms), have, err)
 		}
 		m.out.RequiredNodeAffinity = &corev1.NodeSelector{NodeSelectorTerms: terms}
 	}
 
 	for _, k := range sortedKeys(c.NodeSelector) {
-		if err := m.addNodeSelector(k, c.NodeSelector[k], from); err != nil {
+		if err := m.addNodeSelector(k, c.NodeSelector[k], from, path); err != nil {
 			return err
 		}
 	}
 	for _, k := range sortedKeys(c.DeniedNodeLabels) {
-		if err := m.addDeniedLabel(k, c.DeniedNodeLabels[k], l.name); err != nil {
+		if err := m.addDeniedLabel(k, c.DeniedNodeLabels[k], from, path); err != nil {
 			return err
 		}
 	}
@@ -130,18 +138,18 @@ func (m *merger) add(l layer, base bool) error {
 	m.out.RequiredPodAntiAffinity = appendUnique(m.out.RequiredPodAntiAffinity, c.RequiredPodAntiAffinity, semanticEqual)
 	m.out.PreferredPodAntiAffinity = appendUnique(m.out.PreferredPodAntiAffinity, c.PreferredPodAntiAffinity, semanticEqual)
 	for i := range c.TopologySpreadConstraints {
-		if err := m.addSpread(c.TopologySpreadConstraints[i], from, i); err != nil {
+		if err := m.addSpread(c.TopologySpreadConstraints[i], from, path.Child("topologySpreadConstraints").Index(i)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (m *merger) addNodeSelector(k, v string, from origin) error {
+func (m *merger) addNodeSelector(k, v string, from origin, path *field.Path) error {
 	old, ok := m.out.NodeSelector[k]
 	prev := m.selectorFrom[k]
 	switch {
-	case !ok, old == v && !from.base, prev.base && !from.base:
+	case !ok, old == v && from.rank == rankBinding, from.replaces(prev):
 		// A binding replaces the template's value. Once a binding has set
 		// the key, it is the binding's: a second binding must agree.
 		if m.out.NodeSelector == nil {
@@ -153,12 +161,16 @@ func (m *merger) addNodeSelector(k, v string, from origin) error {
 	case old == v:
 		return nil
 	}
-	p := constraintsPath.Child("nodeSelector").Key(k)
-	return failed(from.name, p.String(), "%s: %s requires %q and %s requires %q; constraints merged with each other must agree",
+	p := path.Child("nodeSelector").Key(k)
+	if from.rank == rankOption {
+		return failed(from.object, p.String(), "%s: %s requires %q and %s requires %q; a scheduling option adds to the mandatory constraints and cannot change them",
+			p, prev.name, old, from.name, v)
+	}
+	return failed(from.object, p.String(), "%s: %s requires %q and %s requires %q; constraints merged with each other must agree",
 		p, prev.name, old, from.name, v)
 }
 
-func (m *merger) addDeniedLabel(k, v, name string) error {
+func (m *merger) addDeniedLabel(k, v string, from origin, path *field.Path) error {
 	old, ok := m.out.DeniedNodeLabels[k]
 	switch {
 	case !ok || (v == AnyValue && old != AnyValue):
@@ -167,20 +179,20 @@ func (m *merger) addDeniedLabel(k, v, name string) error {
 			m.out.DeniedNodeLabels = map[string]string{}
 		}
 		m.out.DeniedNodeLabels[k] = v
-		m.deniedFrom[k] = name
+		m.deniedFrom[k] = from.name
 		return nil
 	case old == v || old == AnyValue:
 		return nil
 	}
-	p := constraintsPath.Child("deniedNodeLabels").Key(k)
-	return failed(name, p.String(), "%s: %s denies %q and %s denies %q; a key denies one value, or %q for any value",
-		p, m.deniedFrom[k], old, name, v, AnyValue)
+	p := path.Child("deniedNodeLabels").Key(k)
+	return failed(from.object, p.String(), "%s: %s denies %q and %s denies %q; a key denies one value, or %q for any value",
+		p, m.deniedFrom[k], old, from.name, v, AnyValue)
 }
 
 // addSpread appends a topology spread constraint. The API server refuses
 // two constraints with the same topologyKey and whenUnsatisfiable, so two
 // different ones are a conflict rather than something to append.
-func (m *merger) addSpread(t corev1.TopologySpreadConstraint, from origin, i int) error {
+func (m *merger) addSpread(t corev1.TopologySpreadConstraint, from origin, p *field.Path) error {
 	k := spreadKey{topologyKey: t.TopologyKey, whenUnsatisfiable: t.WhenUnsatisfiable}
 	at := slices.IndexFunc(m.out.TopologySpreadConstraints, func(o corev1.TopologySpreadConstraint) bool {
 		return o.TopologyKey == k.topologyKey && o.WhenUnsatisfiable == k.whenUnsatisfiable
@@ -192,17 +204,16 @@ func (m *merger) addSpread(t corev1.TopologySpreadConstraint, from origin, i int
 		m.spreadFrom[k] = from
 		return nil
 	case equality.Semantic.DeepEqual(m.out.TopologySpreadConstraints[at], t):
-		if !from.base {
+		if from.rank == rankBinding {
 			m.spreadFrom[k] = from
 		}
 		return nil
-	case prev.base && !from.base:
+	case from.replaces(prev):
 		m.out.TopologySpreadConstraints[at] = t
 		m.spreadFrom[k] = from
 		return nil
 	}
-	p := constraintsPath.Child("topologySpreadConstraints").Index(i)
-	return failed(from.name, p.String(), "%s: %s and %s set different constraints for topologyKey %q with whenUnsatisfiable %q",
+	return failed(from.object, p.String(), "%s: %s and %s set different constraints for topologyKey %q with whenUnsatisfiable %q",
 		p, prev.name, from.name, k.topologyKey, k.whenUnsatisfiable)
 }
 

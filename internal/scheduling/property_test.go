@@ -157,7 +157,9 @@ func (g gen) user() UserNodeSelector {
 // merge: whatever the pod template and the user ask for, every required term,
 // denied label, denied node and nodeSelector entry of the effective
 // bindings (and of the template, unless a binding replaced it) is in the
-// final pod spec — or the session is Denied or Failed.
+// final pod spec — or the session is Denied or Failed. A scheduling option,
+// the last layer in half the cases, adds its own constraints and never
+// removes any of the template's or the bindings'.
 func TestMandatoryConstraintsAlwaysPresent(t *testing.T) {
 	g := gen{r: rand.New(rand.NewPCG(20260101, 5))}
 	var applied, denials, failures int
@@ -170,6 +172,11 @@ func TestMandatoryConstraintsAlwaysPresent(t *testing.T) {
 		for j := range bindings {
 			bindings[j] = g.constraints()
 			layers = append(layers, bindingLayer(fmt.Sprintf("b%d", j), bindings[j]))
+		}
+		var option *v1alpha1.SchedulingConstraints
+		if g.r.IntN(2) == 0 {
+			option = g.constraints()
+			layers = append(layers, optionLayer(option))
 		}
 		spec := g.podSpec()
 		user := g.user()
@@ -208,10 +215,13 @@ func TestMandatoryConstraintsAlwaysPresent(t *testing.T) {
 			t.Fatalf("case %d: %d terms, more than %d", i, len(final), MaxNodeSelectorTerms)
 		}
 		dump := func() string {
-			b, _ := json.Marshal(map[string]any{"template": tmpl, "bindings": bindings, "effective": eff, "pod": before, "user": user, "final": spec})
+			b, _ := json.Marshal(map[string]any{"template": tmpl, "bindings": bindings, "option": option, "effective": eff, "pod": before, "user": user, "final": spec})
 			return string(b)
 		}
-		for li, c := range append([]*v1alpha1.SchedulingConstraints{tmpl}, bindings...) {
+		// The option is checked like a binding, but is not passed as one:
+		// it never replaces a template value, so a template value it also
+		// sets must still be there.
+		for li, c := range append(append([]*v1alpha1.SchedulingConstraints{tmpl}, bindings...), option) {
 			if c == nil {
 				continue
 			}

@@ -42,6 +42,7 @@ type AuxiliaryResourcePolicy struct {
 // DebugSessionClusterBindingSpec binds a template to clusters with
 // cluster-specific access, approval, limits and scheduling.
 // +kubebuilder:validation:XValidation:rule=`(has(self.clusters) && size(self.clusters) > 0) || has(self.clusterSelector)`,message="set clusters or clusterSelector: a binding must say which clusters it applies to"
+// +kubebuilder:validation:XValidation:rule=`!has(self.effectiveFrom) || !has(self.expiresAt) || timestamp(self.effectiveFrom) < timestamp(self.expiresAt)`,message="expiresAt must be after effectiveFrom",fieldPath=`.expiresAt`
 type DebugSessionClusterBindingSpec struct {
 	// TemplateRef names the DebugSessionTemplate. An empty namespace means
 	// the binding's own.
@@ -67,6 +68,17 @@ type DebugSessionClusterBindingSpec struct {
 	// SchedulingConstraints are mandatory on the bound clusters.
 	// +optional
 	SchedulingConstraints *SchedulingConstraints `json:"schedulingConstraints,omitempty"`
+
+	// NamespaceConstraints say which namespaces sessions may run in, and
+	// whether a session may choose one.
+	// +optional
+	NamespaceConstraints *NamespaceConstraints `json:"namespaceConstraints,omitempty"`
+
+	// SchedulingOptions replace the template's options on the bound
+	// clusters. Their constraints add to every mandatory constraint, and a
+	// template's required stays required.
+	// +optional
+	SchedulingOptions *SchedulingOptions `json:"schedulingOptions,omitempty"`
 
 	// Constraints override the template's, field by field.
 	// +optional
@@ -107,6 +119,21 @@ type DebugSessionClusterBindingSpec struct {
 	// Disabled bindings are ignored.
 	// +optional
 	Disabled bool `json:"disabled,omitempty"`
+
+	// EffectiveFrom is when the binding starts to exist. Before it, the
+	// binding applies to no session.
+	// +optional
+	EffectiveFrom *metav1.Time `json:"effectiveFrom,omitempty"`
+
+	// ExpiresAt is when the binding stops existing for new sessions. A
+	// session that is Active through it keeps it until the session ends.
+	// +optional
+	ExpiresAt *metav1.Time `json:"expiresAt,omitempty"`
+
+	// Hidden bindings apply only to sessions that name them in
+	// spec.bindingRef, and the available tool never lists them.
+	// +optional
+	Hidden bool `json:"hidden,omitempty"`
 
 	// Priority orders matching bindings; higher wins.
 	// +optional
@@ -167,6 +194,14 @@ type ClusterConfigSpec struct {
 	// ProviderConfigRef reaches the cluster through provider-kubernetes.
 	// +optional
 	ProviderConfigRef *ProviderConfigReference `json:"providerConfigRef,omitempty"`
+
+	// NamespaceLabels are the labels of namespaces on the cluster, by
+	// namespace name, for the selectorTerms of namespaceConstraints. The
+	// function cannot read the target cluster; a namespace not listed has
+	// no known labels.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=256
+	NamespaceLabels map[string]LabelSet `json:"namespaceLabels,omitempty"`
 }
 
 // +kubebuilder:object:root=true

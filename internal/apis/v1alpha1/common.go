@@ -3,6 +3,7 @@ package v1alpha1
 import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
@@ -304,4 +305,113 @@ type SessionPodDisruptionBudget struct {
 	// needs workloadType Deployment.
 	// +optional
 	MaxUnavailable *intstr.IntOrString `json:"maxUnavailable,omitempty"`
+}
+
+// SchedulingOptions let a session pick one of several placements, such as
+// a GPU pool or a dedicated node group. A chosen option's constraints are
+// AND-ed with the mandatory schedulingConstraints; an option can only add
+// restrictions, never lift one.
+// +kubebuilder:validation:XValidation:rule=`self.options.all(o, self.options.exists_one(p, p.name == o.name))`,message="option names must be unique"
+// +kubebuilder:validation:XValidation:rule=`self.options.filter(o, has(o.default) && o.default).size() <= 1`,message="at most one option may be the default"
+type SchedulingOptions struct {
+	// Required means every session uses an option: the default when the
+	// session names none. A binding cannot turn a template's required off.
+	// +optional
+	Required bool `json:"required,omitempty"`
+
+	// Options a session may pick with spec.schedulingOption.
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=32
+	Options []SchedulingOption `json:"options"`
+}
+
+// SchedulingOption is one placement a session may pick.
+type SchedulingOption struct {
+	// Name is what a session sets in spec.schedulingOption.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:XValidation:rule=`!format.dns1123Label().validate(self).hasValue()`,message="name must be a DNS label: at most 63 lower-case letters, digits or '-', starting and ending with a letter or digit"
+	Name string `json:"name"`
+
+	// DisplayName is a human-friendly name.
+	// +optional
+	DisplayName string `json:"displayName,omitempty"`
+
+	// Description says when to pick this option.
+	// +optional
+	Description string `json:"description,omitempty"`
+
+	// Default is used when options are required and a session names none.
+	// +optional
+	Default bool `json:"default,omitempty"`
+
+	// SchedulingConstraints are added to the mandatory constraints when
+	// this option is picked.
+	// +optional
+	SchedulingConstraints *SchedulingConstraints `json:"schedulingConstraints,omitempty"`
+
+	// AllowedUsers may pick this option, as glob patterns. When neither
+	// allowedUsers nor allowedGroups is set, every requester may.
+	// +optional
+	AllowedUsers Globs `json:"allowedUsers,omitempty"`
+
+	// AllowedGroups whose members may pick this option, as glob patterns.
+	// +optional
+	AllowedGroups Globs `json:"allowedGroups,omitempty"`
+}
+
+// NamespaceConstraints say which namespaces of the target cluster a session
+// may run in. A binding only narrows its template: denied namespaces of
+// every layer are denied, and a namespace must be allowed by every layer
+// that lists allowed ones.
+type NamespaceConstraints struct {
+	// AllowedNamespaces, when set, are the only namespaces sessions may use.
+	// +optional
+	AllowedNamespaces *NamespaceFilter `json:"allowedNamespaces,omitempty"`
+
+	// DeniedNamespaces are never used, whatever else allows them.
+	// +optional
+	DeniedNamespaces *NamespaceFilter `json:"deniedNamespaces,omitempty"`
+
+	// DefaultNamespace is where sessions run when they ask for none. It
+	// takes precedence over targetNamespace.
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:XValidation:rule=`!format.dns1123Label().validate(self).hasValue()`,message="defaultNamespace must be a namespace name (a DNS label)"
+	DefaultNamespace string `json:"defaultNamespace,omitempty"`
+
+	// AllowUserNamespace lets a session choose its namespace with
+	// spec.targetNamespace. Only a template can allow it; a binding can
+	// only turn it off.
+	// +optional
+	AllowUserNamespace *bool `json:"allowUserNamespace,omitempty"`
+}
+
+// NamespaceFilter matches namespaces by name pattern or by labels. A
+// namespace matches when a pattern matches its name or any selector term
+// matches its labels. Labels of namespaces on a target cluster are those the
+// ClusterConfig lists in spec.namespaceLabels.
+type NamespaceFilter struct {
+	// Patterns of namespace names, as glob patterns.
+	// +optional
+	Patterns Globs `json:"patterns,omitempty"`
+
+	// SelectorTerms over namespace labels; any term may match.
+	// +optional
+	// +kubebuilder:validation:MaxItems=16
+	SelectorTerms []NamespaceSelectorTerm `json:"selectorTerms,omitempty"`
+}
+
+// NamespaceSelectorTerm matches namespace labels: every matchLabels entry
+// and every matchExpressions requirement must hold.
+type NamespaceSelectorTerm struct {
+	// MatchLabels are labels the namespace must carry.
+	// +optional
+	MatchLabels LabelSet `json:"matchLabels,omitempty"`
+
+	// MatchExpressions are label requirements (In, NotIn, Exists,
+	// DoesNotExist).
+	// +optional
+	// +kubebuilder:validation:MaxItems=16
+	MatchExpressions []metav1.LabelSelectorRequirement `json:"matchExpressions,omitempty"`
 }

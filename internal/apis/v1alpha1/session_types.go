@@ -93,6 +93,20 @@ type DebugSessionSpec struct {
 	// +optional
 	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
 
+	// SchedulingOption picks one of the scheduling options of the binding,
+	// or of the template when no binding sets any. An approver approves it
+	// with the session, so it cannot change after the session is created.
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	SchedulingOption string `json:"schedulingOption,omitempty"`
+
+	// TargetNamespace asks for the namespace the debug pods run in, when the
+	// namespace constraints allow a choice. An approver approves it with the
+	// session, so it cannot change after the session is created.
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	TargetNamespace string `json:"targetNamespace,omitempty"`
+
 	// BindingRef picks one of the matching bindings explicitly.
 	// +optional
 	BindingRef *ObjectReference `json:"bindingRef,omitempty"`
@@ -182,6 +196,8 @@ type ConstraintsStatus struct {
 
 // SchedulingStatus describes, in plain words, where debug pods may run.
 type SchedulingStatus struct {
+	// Option is the scheduling option in force, when there is one.
+	Option             string            `json:"option,omitempty"`
 	Summary            string            `json:"summary,omitempty"`
 	RequiredNodeLabels map[string]string `json:"requiredNodeLabels,omitempty"`
 	DeniedNodeLabels   map[string]string `json:"deniedNodeLabels,omitempty"`

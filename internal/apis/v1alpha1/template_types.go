@@ -53,6 +53,16 @@ type DebugSessionTemplateSpec struct {
 	// +optional
 	SchedulingConstraints *SchedulingConstraints `json:"schedulingConstraints,omitempty"`
 
+	// NamespaceConstraints say which namespaces sessions may run in, and
+	// whether a session may choose one.
+	// +optional
+	NamespaceConstraints *NamespaceConstraints `json:"namespaceConstraints,omitempty"`
+
+	// SchedulingOptions a session may pick from; their constraints add to
+	// schedulingConstraints.
+	// +optional
+	SchedulingOptions *SchedulingOptions `json:"schedulingOptions,omitempty"`
+
 	// AuxiliaryResources are deployed with the debug pods. A resource with a
 	// category is deployed only when its category is enabled.
 	// +optional
