@@ -108,3 +108,15 @@ func (c *LRU[V]) Stats() Stats {
 	}
 	return Stats{Hits: c.hits, Misses: c.misses, Entries: n, Cost: c.cost}
 }
+
+// Purge drops every value; the counters stay.
+func (c *LRU[V]) Purge() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		return
+	}
+	c.ll.Init()
+	clear(c.m)
+	c.cost = 0
+}
