@@ -24,8 +24,8 @@ type object[T any] interface {
 // ("spec.replicas of type int32"), which is what a platform engineer needs.
 // An object decoded before from the same Struct is copied from the decoded
 // cache instead (see decoded.go).
-func decode[T any, P object[T]](o *structpb.Struct) (*T, error) {
-	k := decodedKey[T](o)
+func decode[T any, P object[T]](l *Loader, o *structpb.Struct) (*T, error) {
+	k := decodedKey[T](l, o)
 	if out, ok := decodedBefore[T, P](k); ok {
 		return out, nil
 	}
@@ -43,23 +43,23 @@ func decode[T any, P object[T]](o *structpb.Struct) (*T, error) {
 	return out, nil
 }
 
-func one[T any, P object[T]](items []*structpb.Struct, sel *fnv1.ResourceSelector) (*T, error) {
+func one[T any, P object[T]](l *Loader, items []*structpb.Struct, sel *fnv1.ResourceSelector) (*T, error) {
 	for _, o := range items {
 		if !matches(o, sel) {
 			continue
 		}
-		return decode[T, P](o)
+		return decode[T, P](l, o)
 	}
 	return nil, nil
 }
 
-func all[T any, P object[T]](items []*structpb.Struct, sel *fnv1.ResourceSelector) ([]T, error) {
+func all[T any, P object[T]](l *Loader, items []*structpb.Struct, sel *fnv1.ResourceSelector) ([]T, error) {
 	out := make([]T, 0, len(items))
 	for _, o := range items {
 		if !matches(o, sel) {
 			continue
 		}
-		t, err := decode[T, P](o)
+		t, err := decode[T, P](l, o)
 		if err != nil {
 			return nil, err
 		}

@@ -22,9 +22,23 @@ var decoded = memo.New[any](16384, 32<<20)
 // Forget empties the decoded cache, for benchmarks that measure a cold call.
 func Forget() { decoded.Purge() }
 
-// decodedKey is the cache key of o as a T.
-func decodedKey[T any](o *structpb.Struct) memo.Key {
-	return memo.StructKey(reflect.TypeFor[T]().String(), o)
+// decodedKey is the cache key of o as a T, found once per Loader: fetch
+// loads the same request twice, and hashing is most of what a remembered
+// object costs.
+func decodedKey[T any](l *Loader, o *structpb.Struct) memo.Key {
+	id := loaded{o: o, t: reflect.TypeFor[T]()}
+	if k, ok := l.keys[id]; ok {
+		return k
+	}
+	k := memo.StructKey(id.t.String(), o)
+	l.keys[id] = k
+	return k
+}
+
+// loaded is a Struct of a Loader's request, decoded as type t.
+type loaded struct {
+	o *structpb.Struct
+	t reflect.Type
 }
 
 // decodedBefore returns a deep copy of the object decoded before under k,

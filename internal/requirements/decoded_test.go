@@ -42,12 +42,12 @@ func TestDecodedCache(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			first, err := decode[v1alpha1.DebugSessionClusterBinding](bindingStruct(t, "prod-*"))
+			first, err := decode[v1alpha1.DebugSessionClusterBinding](NewLoader(nil), bindingStruct(t, "prod-*"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			first.Spec.Clusters[0] = "changed by the caller"
-			got, err := decode[v1alpha1.DebugSessionClusterBinding](bindingStruct(t, tc.second))
+			got, err := decode[v1alpha1.DebugSessionClusterBinding](NewLoader(nil), bindingStruct(t, tc.second))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/memo"
 )
 
 // Names under which resources are required. They appear in the request and
@@ -137,7 +138,24 @@ func (f *Fetched) Complete(sel map[string]*fnv1.ResourceSelector) bool {
 // selector's namespace; malformed objects are reported with their name and
 // the field that could not be read.
 func Load(req *fnv1.RunFunctionRequest, s *v1alpha1.DebugSession, sel map[string]*fnv1.ResourceSelector) (*Fetched, error) {
-	got := request(req)
+	return NewLoader(req).Load(s, sel)
+}
+
+// A Loader loads one request's required resources, as often as the caller
+// asks with other selectors, and finds each resource's content hash once.
+type Loader struct {
+	got  map[string][]*structpb.Struct
+	keys map[loaded]memo.Key
+}
+
+// NewLoader returns a Loader of req's required resources.
+func NewLoader(req *fnv1.RunFunctionRequest) *Loader {
+	return &Loader{got: request(req), keys: map[loaded]memo.Key{}}
+}
+
+// Load is Load, for the Loader's request.
+func (l *Loader) Load(s *v1alpha1.DebugSession, sel map[string]*fnv1.ResourceSelector) (*Fetched, error) {
+	got := l.got
 	var err error
 	f := &Fetched{Answered: map[string]bool{}}
 	for name := range got {
@@ -146,13 +164,13 @@ func Load(req *fnv1.RunFunctionRequest, s *v1alpha1.DebugSession, sel map[string
 		}
 	}
 
-	if f.Template, err = one[v1alpha1.DebugSessionTemplate](got[NameTemplate], sel[NameTemplate]); err != nil {
+	if f.Template, err = one[v1alpha1.DebugSessionTemplate](l, got[NameTemplate], sel[NameTemplate]); err != nil {
 		return nil, err
 	}
-	if f.ClusterConfig, err = one[v1alpha1.ClusterConfig](got[NameClusterConfig], sel[NameClusterConfig]); err != nil {
+	if f.ClusterConfig, err = one[v1alpha1.ClusterConfig](l, got[NameClusterConfig], sel[NameClusterConfig]); err != nil {
 		return nil, err
 	}
-	if f.PodTemplate, err = one[v1alpha1.DebugPodTemplate](got[NamePodTemplate], sel[NamePodTemplate]); err != nil {
+	if f.PodTemplate, err = one[v1alpha1.DebugPodTemplate](l, got[NamePodTemplate], sel[NamePodTemplate]); err != nil {
 		return nil, err
 	}
 
@@ -166,7 +184,7 @@ func Load(req *fnv1.RunFunctionRequest, s *v1alpha1.DebugSession, sel map[string
 		if !isBindings(name) {
 			continue
 		}
-		bs, err := all[v1alpha1.DebugSessionClusterBinding](got[name], sel[name])
+		bs, err := all[v1alpha1.DebugSessionClusterBinding](l, got[name], sel[name])
 		if err != nil {
 			return nil, err
 		}
@@ -184,7 +202,7 @@ func Load(req *fnv1.RunFunctionRequest, s *v1alpha1.DebugSession, sel map[string
 	sort.Slice(f.Bindings, func(i, j int) bool { return less(&f.Bindings[i].ObjectMeta, &f.Bindings[j].ObjectMeta) })
 
 	if ss := sel[NameSessions]; ss != nil {
-		sessions, err := all[v1alpha1.DebugSession](got[NameSessions], ss)
+		sessions, err := all[v1alpha1.DebugSession](l, got[NameSessions], ss)
 		if err != nil {
 			return nil, err
 		}
