@@ -10,7 +10,7 @@ import (
 // memory at a few tens of megabytes however many sessions come and go.
 const (
 	memoEntries = 4096
-	memoBytes   = 32 << 20
+	memoBytes   = 8 << 20
 )
 
 // A Memo remembers rendered auxiliary resources. Rendering is a pure

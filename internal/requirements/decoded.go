@@ -16,8 +16,8 @@ import (
 // the encoding that finds the key. Only successes are kept: a broken
 // object fails on every call, with its message. The cost bound counts
 // JSON bytes, about a third of a decoded object's size, so the cache holds
-// at most about 100 MiB however many objects come and go.
-var decoded = memo.New[any](16384, 32<<20)
+// at most about 30 MiB however many objects come and go.
+var decoded = memo.New[any](16384, 8<<20)
 
 // Forget empties the decoded cache, for benchmarks that measure a cold call.
 func Forget() { decoded.Purge() }
