@@ -46,7 +46,7 @@ func (m *Memo) Render(r *render.Renderer, en *Enabled, c Context, p Policy) (*Re
 	if err != nil {
 		return nil, err
 	}
-	m.lru.Add(k, res.copyFor(en), res.Bytes+int64(len(en.Resources))*512)
+	m.lru.Add(k, res.copyFor(nil), 4*res.Bytes+int64(len(res.Resources))*256)
 	return res, nil
 }
 
@@ -62,12 +62,19 @@ func renderKey(en *Enabled, c Context, p Policy) (memo.Key, error) {
 }
 
 // copyFor returns a deep copy of res whose resources are en's, which are
-// equal to the ones res was rendered from.
+// equal to the ones res was rendered from. The copy the memo keeps has no
+// resources (en is nil): they hold the templates as written, which the
+// next call brings again, and would otherwise be most of the memo's size.
+// The cost the memo counts is the rendered JSON times four, about what the
+// decoded objects take.
 func (res *Result) copyFor(en *Enabled) *Result {
 	out := &Result{Bytes: res.Bytes, Warnings: append([]string(nil), res.Warnings...), Resources: make([]Rendered, len(res.Resources))}
 	for i, r := range res.Resources {
 		out.Resources[i] = r
-		out.Resources[i].Resource = en.Resources[i]
+		out.Resources[i].Resource = Resource{}
+		if en != nil {
+			out.Resources[i].Resource = en.Resources[i]
+		}
 		if r.Object != nil {
 			out.Resources[i].Object = r.Object.DeepCopy()
 		}
