@@ -2,12 +2,18 @@ package main
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/protobuf/testing/protocmp"
+
+	"github.com/k8s-breakglass/function-debug-session/internal/requirements"
 )
 
 // cacheInputs are the objects of a request whose auxiliary resources read
@@ -176,5 +182,34 @@ func TestCacheNeverStale(t *testing.T) {
 				t.Errorf("%s\nRunFunction(...): the change changed the response: %t", tc.reason, changed)
 			}
 		})
+	}
+}
+
+// TestCacheKeepsMetrics proves that the caches change no metric: a Function
+// with them and one without count the same calls, states and transitions,
+// including a transition that comes after many remembered calls.
+func TestCacheKeepsMetrics(t *testing.T) {
+	expired := newCacheInputs()
+	expired.session = active(xr("prod-cluster-a"), now.Add(-2*time.Hour))
+	calls := []*cacheInputs{newCacheInputs(), newCacheInputs(), newCacheInputs(), expired, expired}
+
+	cachedReg, uncachedReg := prometheus.NewRegistry(), prometheus.NewRegistry()
+	cached := NewFunction(logging.NewNopLogger(), WithClock(func() time.Time { return now }), WithMetrics(cachedReg))
+	uncached := NewFunction(logging.NewNopLogger(), WithClock(func() time.Time { return now }), WithMetrics(uncachedReg))
+	uncached.rendered = nil
+	for _, ci := range calls {
+		if _, err := cached.RunFunction(context.Background(), ci.request()); err != nil {
+			t.Fatal(err)
+		}
+		requirements.Forget()
+		if _, err := uncached.RunFunction(context.Background(), ci.request()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if diff := cmp.Diff(gathered(t, uncachedReg), gathered(t, cachedReg)); diff != "" {
+		t.Errorf("metrics after the same calls: -without caches, +with caches:\n%s", diff)
+	}
+	if !slices.ContainsFunc(gathered(t, cachedReg), func(m string) bool { return strings.HasPrefix(m, "transitions_total") }) {
+		t.Errorf("the calls made no transition, so the test proves nothing: %v", gathered(t, cachedReg))
 	}
 }
