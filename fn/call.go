@@ -88,7 +88,8 @@ func (f *Function) begin(req *fnv1.RunFunctionRequest, t *telemetry.Timer) (*cal
 func (c *call) fetch() (*requirements.Fetched, *resolution.Result, error) {
 	defer c.timer.Enter(telemetry.StepRequirements)()
 	sel := requirements.Selectors(c.s, c.in, requirements.Needs{})
-	got, err := requirements.Load(c.req, c.s, sel)
+	load := requirements.NewLoader(c.req)
+	got, err := load.Load(c.s, sel)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -105,7 +106,7 @@ func (c *call) fetch() (*requirements.Fetched, *resolution.Result, error) {
 		needs := requirements.Needs{PodTemplate: ptName, PodTemplateNamespace: got.Template.Namespace}
 		needs.SessionsOnCluster = refused == nil && res.Constraints.MaxConcurrentSessions != nil
 		sel = requirements.Selectors(c.s, c.in, needs)
-		if got, err = requirements.Load(c.req, c.s, sel); err != nil {
+		if got, err = load.Load(c.s, sel); err != nil {
 			return nil, nil, err
 		}
 	}

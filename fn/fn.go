@@ -23,6 +23,9 @@ type Function struct {
 	log      logging.Logger
 	clock    func() time.Time
 	renderer *render.Renderer
+	// rendered remembers auxiliary resources rendered on earlier calls, by
+	// a hash of everything rendering reads: see auxiliary.Memo.
+	rendered *auxiliary.Memo
 	registry prometheus.Registerer
 	metrics  *telemetry.Metrics
 }
@@ -39,7 +42,7 @@ func WithClock(c func() time.Time) Option {
 // and the parse cache in it, lives as long as the Function, and so do its
 // metrics, which go to a private registry unless WithMetrics names one.
 func NewFunction(log logging.Logger, o ...Option) *Function {
-	f := &Function{log: log, clock: time.Now, renderer: render.New(), registry: prometheus.NewRegistry()}
+	f := &Function{log: log, clock: time.Now, renderer: render.New(), rendered: auxiliary.NewMemo(), registry: prometheus.NewRegistry()}
 	for _, fn := range o {
 		fn(f)
 	}
@@ -92,7 +95,7 @@ func (f *Function) run(req *fnv1.RunFunctionRequest, t *telemetry.Timer) *fnv1.R
 		Decision: d, Admission: p.admission, Guarded: p.guarded, Workload: p.workload, Enabled: p.enabled,
 		Render: func(en *auxiliary.Enabled) (*auxiliary.Result, error) {
 			defer t.Enter(telemetry.StepRender)()
-			return c.rendered(auxiliary.Render(f.renderer, en, p.context(c.s, got, res, d.ExpiresAt), auxiliary.PolicyFor(c.in, res.Layers)))
+			return c.rendered(f.rendered.Render(f.renderer, en, p.context(c.s, got, res, d.ExpiresAt), auxiliary.PolicyFor(c.in, res.Layers)))
 		},
 		Observed: delivery.Observer{Target: p.target, Observed: c.observed},
 		Now:      now,

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 	appsv1 "k8s.io/api/apps/v1"
@@ -64,7 +63,7 @@ func (t Target) PodsWaiting(name resource.Name, observed map[resource.Name]resou
 		}
 		return ""
 	}
-	if c := oc.Resource.GetCondition(xpv2.TypeReady); c.Status == corev1.ConditionTrue {
+	if c := readyCondition(oc.Resource); c.Status == corev1.ConditionTrue {
 		return ""
 	}
 	return objectPodsWaiting(oc.Resource, t.Cluster)
@@ -89,7 +88,7 @@ func (t Target) ReadySince(name resource.Name, observed map[resource.Name]resour
 	if t.Mode == v1beta1.DeliveryLocal {
 		return o.GetCreationTimestamp().Time
 	}
-	return o.GetCondition(xpv2.TypeReady).LastTransitionTime.Time
+	return readyCondition(o).LastTransitionTime.Time
 }
 
 // objectReadiness reads an Object's Ready condition. When a workload's
@@ -98,7 +97,7 @@ func (t Target) ReadySince(name resource.Name, observed map[resource.Name]resour
 // "Deployment has 1 of 3 pods available on prod-cluster-a": the condition
 // itself only says that the readiness query does not hold.
 func objectReadiness(o *composed.Unstructured, cluster string) Readiness {
-	c := o.GetCondition(xpv2.TypeReady)
+	c := readyCondition(o)
 	if c.Status == corev1.ConditionTrue {
 		return Readiness{Observed: true, Ready: true}
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
-	"github.com/crossplane/function-sdk-go/resource"
+	"google.golang.org/protobuf/types/known/structpb"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -22,7 +22,14 @@ type object[T any] interface {
 // decode reads an object through JSON rather than the unstructured
 // converter, because JSON errors name the offending field
 // ("spec.replicas of type int32"), which is what a platform engineer needs.
-func decode[T any, P object[T]](u *unstructured.Unstructured) (*T, error) {
+// An object decoded before from the same Struct is copied from the decoded
+// cache instead (see decoded.go).
+func decode[T any, P object[T]](l *Loader, o *structpb.Struct) (*T, error) {
+	k := decodedKey[T](l, o)
+	if out, ok := decodedBefore[T, P](k); ok {
+		return out, nil
+	}
+	u := &unstructured.Unstructured{Object: o.AsMap()}
 	out := new(T)
 	raw, err := json.Marshal(u.Object)
 	if err == nil {
@@ -32,30 +39,31 @@ func decode[T any, P object[T]](u *unstructured.Unstructured) (*T, error) {
 		return nil, outcome.New(v1alpha1.StateFailed, v1alpha1.Describe(u.GetKind(), u.GetNamespace(), u.GetName()), "",
 			fmt.Sprintf("cannot read %s %s: %s", u.GetKind(), namespacedName(u), outcome.Decoding(err)))
 	}
+	remember[T, P](k, out, int64(len(raw)))
 	return out, nil
 }
 
-func one[T any, P object[T]](items []resource.Required, sel *fnv1.ResourceSelector) (*T, error) {
-	for _, r := range items {
-		if !matches(r.Resource, sel) {
+func one[T any, P object[T]](l *Loader, items []*structpb.Struct, sel *fnv1.ResourceSelector) (*T, error) {
+	for _, o := range items {
+		if !matches(o, sel) {
 			continue
 		}
-		return decode[T, P](r.Resource)
+		return decode[T, P](l, o)
 	}
 	return nil, nil
 }
 
-func all[T any, P object[T]](items []resource.Required, sel *fnv1.ResourceSelector) ([]T, error) {
+func all[T any, P object[T]](l *Loader, items []*structpb.Struct, sel *fnv1.ResourceSelector) ([]T, error) {
 	out := make([]T, 0, len(items))
-	for _, r := range items {
-		if !matches(r.Resource, sel) {
+	for _, o := range items {
+		if !matches(o, sel) {
 			continue
 		}
-		o, err := decode[T, P](r.Resource)
+		t, err := decode[T, P](l, o)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, *o)
+		out = append(out, *t)
 	}
 	return out, nil
 }

@@ -12,12 +12,11 @@ import (
 	"sort"
 
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
-	"github.com/crossplane/function-sdk-go/resource"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/k8s-breakglass/function-debug-session/input/v1beta1"
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
-	"github.com/k8s-breakglass/function-debug-session/internal/outcome"
+	"github.com/k8s-breakglass/function-debug-session/internal/memo"
 )
 
 // Names under which resources are required. They appear in the request and
@@ -139,10 +138,25 @@ func (f *Fetched) Complete(sel map[string]*fnv1.ResourceSelector) bool {
 // selector's namespace; malformed objects are reported with their name and
 // the field that could not be read.
 func Load(req *fnv1.RunFunctionRequest, s *v1alpha1.DebugSession, sel map[string]*fnv1.ResourceSelector) (*Fetched, error) {
-	got, err := request(req)
-	if err != nil {
-		return nil, err
-	}
+	return NewLoader(req).Load(s, sel)
+}
+
+// A Loader loads one request's required resources, as often as the caller
+// asks with other selectors, and finds each resource's content hash once.
+type Loader struct {
+	got  map[string][]*structpb.Struct
+	keys map[loaded]memo.Key
+}
+
+// NewLoader returns a Loader of req's required resources.
+func NewLoader(req *fnv1.RunFunctionRequest) *Loader {
+	return &Loader{got: request(req), keys: map[loaded]memo.Key{}}
+}
+
+// Load is Load, for the Loader's request.
+func (l *Loader) Load(s *v1alpha1.DebugSession, sel map[string]*fnv1.ResourceSelector) (*Fetched, error) {
+	got := l.got
+	var err error
 	f := &Fetched{Answered: map[string]bool{}}
 	for name := range got {
 		if _, ok := sel[name]; ok {
@@ -150,13 +164,13 @@ func Load(req *fnv1.RunFunctionRequest, s *v1alpha1.DebugSession, sel map[string
 		}
 	}
 
-	if f.Template, err = one[v1alpha1.DebugSessionTemplate](got[NameTemplate], sel[NameTemplate]); err != nil {
+	if f.Template, err = one[v1alpha1.DebugSessionTemplate](l, got[NameTemplate], sel[NameTemplate]); err != nil {
 		return nil, err
 	}
-	if f.ClusterConfig, err = one[v1alpha1.ClusterConfig](got[NameClusterConfig], sel[NameClusterConfig]); err != nil {
+	if f.ClusterConfig, err = one[v1alpha1.ClusterConfig](l, got[NameClusterConfig], sel[NameClusterConfig]); err != nil {
 		return nil, err
 	}
-	if f.PodTemplate, err = one[v1alpha1.DebugPodTemplate](got[NamePodTemplate], sel[NamePodTemplate]); err != nil {
+	if f.PodTemplate, err = one[v1alpha1.DebugPodTemplate](l, got[NamePodTemplate], sel[NamePodTemplate]); err != nil {
 		return nil, err
 	}
 
@@ -170,7 +184,7 @@ func Load(req *fnv1.RunFunctionRequest, s *v1alpha1.DebugSession, sel map[string
 		if !isBindings(name) {
 			continue
 		}
-		bs, err := all[v1alpha1.DebugSessionClusterBinding](got[name], sel[name])
+		bs, err := all[v1alpha1.DebugSessionClusterBinding](l, got[name], sel[name])
 		if err != nil {
 			return nil, err
 		}
@@ -188,7 +202,7 @@ func Load(req *fnv1.RunFunctionRequest, s *v1alpha1.DebugSession, sel map[string
 	sort.Slice(f.Bindings, func(i, j int) bool { return less(&f.Bindings[i].ObjectMeta, &f.Bindings[j].ObjectMeta) })
 
 	if ss := sel[NameSessions]; ss != nil {
-		sessions, err := all[v1alpha1.DebugSession](got[NameSessions], ss)
+		sessions, err := all[v1alpha1.DebugSession](l, got[NameSessions], ss)
 		if err != nil {
 			return nil, err
 		}
@@ -210,58 +224,51 @@ func isBindings(name string) bool {
 	return name == NameBindingsPrefix || len(name) > len(NameBindingsPrefix) && name[:len(NameBindingsPrefix)+1] == NameBindingsPrefix+"-"
 }
 
-// request returns the required resources of a request. Crossplane before
-// v2 sends them as extra resources, so both fields are read.
-func request(req *fnv1.RunFunctionRequest) (map[string][]resource.Required, error) {
-	out := map[string][]resource.Required{}
+// request returns the required resources of a request, as Crossplane sent
+// them: each is converted only if it is selected and not decoded before.
+// Crossplane before v2 sends them as extra resources, so both fields are
+// read.
+func request(req *fnv1.RunFunctionRequest) map[string][]*structpb.Struct {
+	out := map[string][]*structpb.Struct{}
 	for name, rs := range req.GetExtraResources() { //nolint:staticcheck // Older Crossplane sends the deprecated field.
-		items, err := convert(name, rs)
-		if err != nil {
-			return nil, err
-		}
-		out[name] = items
+		out[name] = structs(rs)
 	}
 	for name, rs := range req.GetRequiredResources() {
-		items, err := convert(name, rs)
-		if err != nil {
-			return nil, err
-		}
-		out[name] = items
+		out[name] = structs(rs)
 	}
-	return out, nil
+	return out
 }
 
-func convert(name string, rs *fnv1.Resources) ([]resource.Required, error) {
-	items := make([]resource.Required, 0, len(rs.GetItems()))
-	for i, r := range rs.GetItems() {
-		u := &unstructured.Unstructured{}
-		if err := resource.AsObject(r.GetResource(), u); err != nil {
-			return nil, outcome.Failed("", "", "cannot read required resource %q item %d: %v", name, i, err)
-		}
-		items = append(items, resource.Required{Resource: u})
+func structs(rs *fnv1.Resources) []*structpb.Struct {
+	items := make([]*structpb.Struct, 0, len(rs.GetItems()))
+	for _, r := range rs.GetItems() {
+		items = append(items, r.GetResource())
 	}
-	return items, nil
+	return items
 }
 
 // matches applies the selector again, because a development render does not
-// honour namespaces.
-func matches(u *unstructured.Unstructured, sel *fnv1.ResourceSelector) bool {
+// honour namespaces. It reads the object's identity from the Struct itself,
+// so that objects that are not selected are never converted.
+func matches(o *structpb.Struct, sel *fnv1.ResourceSelector) bool {
 	if sel == nil {
 		return false
 	}
-	if u.GetAPIVersion() != sel.GetApiVersion() || u.GetKind() != sel.GetKind() {
+	f := o.GetFields()
+	m := f["metadata"].GetStructValue().GetFields()
+	if f["apiVersion"].GetStringValue() != sel.GetApiVersion() || f["kind"].GetStringValue() != sel.GetKind() {
 		return false
 	}
-	if ns := sel.GetNamespace(); sel.Namespace != nil && u.GetNamespace() != ns {
+	if ns := sel.GetNamespace(); sel.Namespace != nil && m["namespace"].GetStringValue() != ns {
 		return false
 	}
-	switch m := sel.GetMatch().(type) {
+	switch match := sel.GetMatch().(type) {
 	case *fnv1.ResourceSelector_MatchName:
-		return u.GetName() == m.MatchName
+		return m["name"].GetStringValue() == match.MatchName
 	case *fnv1.ResourceSelector_MatchLabels:
-		l := u.GetLabels()
-		for k, v := range m.MatchLabels.GetLabels() {
-			if l[k] != v {
+		l := m["labels"].GetStructValue().GetFields()
+		for k, v := range match.MatchLabels.GetLabels() {
+			if l[k].GetStringValue() != v {
 				return false
 			}
 		}
