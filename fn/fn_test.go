@@ -26,7 +26,7 @@ func TestRunFunction(t *testing.T) {
 		activeMessage      = "Active on cluster prod-cluster-a for 1h; 0 of 3 renewals used."
 		invalidSession     = "invalid DebugSession team-a/inc-1234: spec.cluster: Required value: the session must name a cluster"
 		nodeSelectorDenied = "DebugSession team-a/inc-1234 spec.nodeSelector: the binding does not allow a user nodeSelector (allowUserNodeSelector is not true); remove it to request this session"
-		settlingMessage    = "Waiting for the admission policies that guard the debug pods before the debug pods start. " + activeMessage
+		settlingMessage    = "Waiting for the session's admission policies before the debug pods start. " + activeMessage
 		defaultAccess      = `{"allowedPodOperations":{"attach":true,"exec":true,"logs":false,"portForward":true}}`
 		grantsMessage      = "Waiting for pod-access-role, pod-access-rolebinding before the debug pods start. " + activeMessage
 		brokenConstraint   = `DebugSessionTemplate breakglass-system/netops-debug spec.constraints.maxDuration: "2 hours" is not a duration such as 1h or 30m`

@@ -23,7 +23,7 @@ const AdmissionSettle = 5 * time.Second
 
 // waitingForAdmission is how the status names the admission policies the
 // workload waits for.
-const waitingForAdmission = "the admission policies that guard the debug pods"
+const waitingForAdmission = "the session's admission policies"
 
 // An Observer tells what the deliverer has observed of the session's
 // composed resources. delivery.Observer is the one RunFunction uses.
