@@ -21,7 +21,7 @@ func loadConfigPolicy(t *testing.T) *admissiontest.Policy {
 	t.Helper()
 	var p *admissionregistrationv1.ValidatingAdmissionPolicy
 	var b *admissionregistrationv1.ValidatingAdmissionPolicyBinding
-	for _, doc := range readYAML(t, configPolicyFile) {
+	for _, doc := range admissiontest.ReadYAML(t, configPolicyFile) {
 		switch doc["kind"] {
 		case "ValidatingAdmissionPolicy":
 			p = &admissionregistrationv1.ValidatingAdmissionPolicy{}

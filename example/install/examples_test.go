@@ -31,7 +31,7 @@ func TestExamplesAdmitted(t *testing.T) {
 	}
 	checked := 0
 	for _, f := range files {
-		for _, doc := range readYAML(t, f) {
+		for _, doc := range admissiontest.ReadYAML(t, f) {
 			kind, _ := doc["kind"].(string)
 			crd, ok := crds[kind]
 			if !ok {

@@ -2,8 +2,6 @@ package install_test
 
 import (
 	"encoding/json"
-	"io"
-	"os"
 	"testing"
 
 	"github.com/crossplane/function-sdk-go/errors"
@@ -13,44 +11,18 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/apiserver/pkg/admission/plugin/policy/validating"
 	"k8s.io/kube-openapi/pkg/validation/spec"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/admissiontest"
 )
 
-// readYAML decodes every document of a multi-document YAML file.
-func readYAML(t *testing.T, path string) []map[string]any {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	d := utilyaml.NewYAMLOrJSONDecoder(f, 4096)
-	var docs []map[string]any
-	for {
-		doc := map[string]any{}
-		err := d.Decode(&doc)
-		if errors.Is(err, io.EOF) {
-			return docs
-		}
-		if err != nil {
-			t.Fatalf("cannot read %s: %v", path, err)
-		}
-		if len(doc) > 0 {
-			docs = append(docs, doc)
-		}
-	}
-}
-
 // loadPolicies reads the shipped policies and their bindings by name.
 func loadPolicies(t *testing.T) (map[string]*admissionregistrationv1.ValidatingAdmissionPolicy, map[string]*admissionregistrationv1.ValidatingAdmissionPolicyBinding) {
 	t.Helper()
 	policies := map[string]*admissionregistrationv1.ValidatingAdmissionPolicy{}
 	bindings := map[string]*admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
-	for _, doc := range readYAML(t, policyFile) {
+	for _, doc := range admissiontest.ReadYAML(t, policyFile) {
 		switch doc["kind"] {
 		case "ValidatingAdmissionPolicy":
 			p := &admissionregistrationv1.ValidatingAdmissionPolicy{}
@@ -96,7 +68,7 @@ func (r xrdSchema) ResolveSchema(gvk schema.GroupVersionKind) (*spec.Schema, err
 
 func loadXRDSchema(t *testing.T) *spec.Schema {
 	t.Helper()
-	docs := readYAML(t, xrdFile)
+	docs := admissiontest.ReadYAML(t, xrdFile)
 	if len(docs) != 1 {
 		t.Fatalf("%s: want one document, got %d", xrdFile, len(docs))
 	}

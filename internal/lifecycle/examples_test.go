@@ -1,17 +1,13 @@
 package lifecycle
 
 import (
-	"io"
-	"os"
 	"testing"
 	"time"
 
-	"github.com/crossplane/function-sdk-go/errors"
-
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/runtime"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 
+	"github.com/k8s-breakglass/function-debug-session/internal/admissiontest"
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
 )
 
@@ -56,7 +52,7 @@ func TestLifecycleExamples(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			dir := "../../example/" + name + "/"
-			xrs := readYAML(t, dir+"xr.yaml")
+			xrs := admissiontest.ReadYAML(t, dir+"xr.yaml")
 			if len(xrs) != 1 {
 				t.Fatalf("%sxr.yaml: want one document, got %d", dir, len(xrs))
 			}
@@ -65,7 +61,7 @@ func TestLifecycleExamples(t *testing.T) {
 				t.Fatal(err)
 			}
 			in := DecideInput{Session: s, Now: renderNow, TTL: time.Minute, ConfigNamespace: "breakglass-system"}
-			for _, doc := range readYAML(t, dir+"required.yaml") {
+			for _, doc := range admissiontest.ReadYAML(t, dir+"required.yaml") {
 				switch doc["kind"] {
 				case "DebugSessionTemplate":
 					tpl := &v1alpha1.DebugSessionTemplate{}
@@ -100,30 +96,5 @@ func TestLifecycleExamples(t *testing.T) {
 				t.Errorf("%s: every lifecycle example shows a transition", name)
 			}
 		})
-	}
-}
-
-// readYAML decodes every document of a multi-document YAML file.
-func readYAML(t *testing.T, path string) []map[string]any {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	d := utilyaml.NewYAMLOrJSONDecoder(f, 4096)
-	var docs []map[string]any
-	for {
-		doc := map[string]any{}
-		err := d.Decode(&doc)
-		if errors.Is(err, io.EOF) {
-			return docs
-		}
-		if err != nil {
-			t.Fatalf("cannot read %s: %v", path, err)
-		}
-		if len(doc) > 0 {
-			docs = append(docs, doc)
-		}
 	}
 }
