@@ -8,6 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/names"
 )
 
 // connectSubresources are the pod subresources the policy watches: every
@@ -49,7 +50,7 @@ var connectSubresources = []string{"pods/attach", "pods/exec", "pods/portforward
 //     parts: <workload>-<random> for a DaemonSet's pods,
 //     <workload>-<hash>-<random> for a Deployment's.
 func policy(t Target, m Members, ops v1alpha1.PodOperations) (*admissionregistrationv1.ValidatingAdmissionPolicy, *admissionregistrationv1.ValidatingAdmissionPolicyBinding) {
-	name := PolicyName(t.Workload)
+	name := names.PodAccess(t.Workload)
 	prefix := t.Workload + "-"
 	fail := admissionregistrationv1.Fail
 	scope := admissionregistrationv1.NamespacedScope

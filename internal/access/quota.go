@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/names"
 )
 
 var (
@@ -78,7 +79,7 @@ func ResourceQuota(t Target, template string, q *v1alpha1.SessionResourceQuota) 
 	}
 	return toUnstructured(&corev1.ResourceQuota{
 		TypeMeta:   typeMeta(corev1.SchemeGroupVersion.String(), "ResourceQuota"),
-		ObjectMeta: t.meta(QuotaName(t.Workload), t.Namespace),
+		ObjectMeta: t.meta(names.Quota(t.Workload), t.Namespace),
 		Spec:       corev1.ResourceQuotaSpec{Hard: hard},
 	})
 }
@@ -158,7 +159,7 @@ func PodDisruptionBudget(t Target, template string, b *v1alpha1.SessionPodDisrup
 	}
 	return toUnstructured(&policyv1.PodDisruptionBudget{
 		TypeMeta:   typeMeta(policyv1.SchemeGroupVersion.String(), "PodDisruptionBudget"),
-		ObjectMeta: t.meta(PDBName(t.Workload), t.Namespace),
+		ObjectMeta: t.meta(names.DisruptionBudget(t.Workload), t.Namespace),
 		Spec:       spec,
 	})
 }

@@ -4,6 +4,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
+	"github.com/k8s-breakglass/function-debug-session/internal/names"
 )
 
 // role returns the Role that grants a session's members its allowed
@@ -43,7 +44,7 @@ func role(t Target, ops v1alpha1.PodOperations) *rbacv1.Role {
 	rules = append(rules, rbacv1.PolicyRule{APIGroups: []string{MarkerGroup}, Resources: []string{MarkerResource}, ResourceNames: []string{t.Workload}, Verbs: []string{MarkerVerb}})
 	return &rbacv1.Role{
 		TypeMeta:   typeMeta(rbacv1.SchemeGroupVersion.String(), "Role"),
-		ObjectMeta: t.meta(RBACName(t.Workload), t.Namespace),
+		ObjectMeta: t.meta(names.PodAccess(t.Workload), t.Namespace),
 		Rules:      rules,
 	}
 }
@@ -60,8 +61,8 @@ func roleBinding(t Target, m Members) *rbacv1.RoleBinding {
 	}
 	return &rbacv1.RoleBinding{
 		TypeMeta:   typeMeta(rbacv1.SchemeGroupVersion.String(), "RoleBinding"),
-		ObjectMeta: t.meta(RBACName(t.Workload), t.Namespace),
+		ObjectMeta: t.meta(names.PodAccess(t.Workload), t.Namespace),
 		Subjects:   subjects,
-		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: RBACName(t.Workload)},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: names.PodAccess(t.Workload)},
 	}
 }

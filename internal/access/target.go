@@ -9,18 +9,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
-// Name suffixes of a session's access objects. Every name is the workload
-// name (at most 57 characters, unique per session and stable) plus a
-// suffix, so names are valid, stable and never collide across sessions,
-// even for the cluster-scoped policy.
-// The Role, its binding, the policy and its binding share a name: they are
-// of different kinds.
-const (
-	suffixAccess = "-pod-access"
-	suffixQuota  = "-quota"
-	suffixPDB    = "-pdb"
-)
-
 // MarkerGroup and MarkerResource name the RBAC resource that marks who
 // belongs to a session: a session's Role grants MarkerVerb on it with the
 // workload name as resourceName. Nothing serves this resource; the
@@ -47,20 +35,6 @@ type Target struct {
 	// Labels for the objects: the session's standard labels.
 	Labels map[string]string
 }
-
-// RBACName returns the name of a session's Role and RoleBinding.
-func RBACName(workload string) string { return workload + suffixAccess }
-
-// PolicyName returns the name of a session's pod access
-// ValidatingAdmissionPolicy and its binding. It differs from the denied
-// nodes policy's name (scheduling.PolicyName), which has another suffix.
-func PolicyName(workload string) string { return workload + suffixAccess }
-
-// QuotaName returns the name of a session's ResourceQuota.
-func QuotaName(workload string) string { return workload + suffixQuota }
-
-// PDBName returns the name of a session's PodDisruptionBudget.
-func PDBName(workload string) string { return workload + suffixPDB }
 
 // meta returns the metadata of one of the session's objects; namespace is
 // empty for a cluster-scoped one.

@@ -166,6 +166,17 @@ func Workload(sessionNamespace, sessionName string) string {
 	return workloadPrefix + base + suffix
 }
 
+// PodAccess returns the name of a session's pod access Role, RoleBinding,
+// ValidatingAdmissionPolicy and policy binding: they are of different kinds,
+// so they share it.
+func PodAccess(workload string) string { return workload + "-pod-access" }
+
+// Quota returns the name of a session's ResourceQuota.
+func Quota(workload string) string { return workload + "-quota" }
+
+// DisruptionBudget returns the name of a session's PodDisruptionBudget.
+func DisruptionBudget(workload string) string { return workload + "-pdb" }
+
 // DeniedNodesPolicy returns the name of the ValidatingAdmissionPolicy, and of
 // its binding, that keeps the pods of workload off denied nodes. Policies are
 // cluster-scoped; the workload name is unique per session.
