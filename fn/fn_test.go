@@ -207,10 +207,10 @@ func TestRunFunction(t *testing.T) {
 			reason: "A cluster the template does not allow, with no binding, is Denied and nothing is composed.",
 			args:   args{xr: xr("dev-cluster-1"), required: answered},
 			want: want{
-				results:      []string{"SEVERITY_NORMAL: DebugSession is Denied: template netops-debug does not allow cluster dev-cluster-1 and no binding applies to it"},
+				results:      []string{"SEVERITY_NORMAL: DebugSession is Denied: DebugSessionTemplate breakglass-system/netops-debug spec.allowed.clusters: template netops-debug does not allow cluster dev-cluster-1 and no binding applies to it"},
 				requirements: secondRound,
 				state:        "Denied",
-				message:      "template netops-debug does not allow cluster dev-cluster-1 and no binding applies to it",
+				message:      "DebugSessionTemplate breakglass-system/netops-debug spec.allowed.clusters: template netops-debug does not allow cluster dev-cluster-1 and no binding applies to it",
 			},
 		},
 		"BrokenConstraint": {

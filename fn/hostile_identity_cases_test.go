@@ -14,17 +14,17 @@ func identityCases() map[string]hostileCase {
 		"RequesterWithTrailingSpace": {
 			reason: "A requester with a trailing space is another name; it is not admitted.",
 			args:   hostile(userOnly, sessionSpec("requestedBy", "alice@example.com "), sessionSpec("requesterGroups", []any{})),
-			want:   hostileWant{state: "Denied", message: "template netops-debug does not admit alice@example.com  on cluster prod-cluster-a"},
+			want:   hostileWant{state: "Denied", message: "DebugSessionTemplate breakglass-system/netops-debug spec.allowed: template netops-debug does not admit alice@example.com  on cluster prod-cluster-a"},
 		},
 		"RequesterWithCyrillicA": {
 			reason: "A requester spelled with a Cyrillic а is another name; it is not admitted.",
 			args:   hostile(userOnly, sessionSpec("requestedBy", "\u0430lice@example.com"), sessionSpec("requesterGroups", []any{})),
-			want:   hostileWant{state: "Denied", message: "template netops-debug does not admit аlice@example.com on cluster prod-cluster-a"},
+			want:   hostileWant{state: "Denied", message: "DebugSessionTemplate breakglass-system/netops-debug spec.allowed: template netops-debug does not admit аlice@example.com on cluster prod-cluster-a"},
 		},
 		"GroupInCapitals": {
 			reason: "Groups match exactly: SRE-ONCALL is not sre-oncall.",
 			args:   hostile(sessionSpec("requesterGroups", []any{"SRE-ONCALL"})),
-			want:   hostileWant{state: "Denied", message: "template netops-debug does not admit alice@example.com on cluster prod-cluster-a"},
+			want:   hostileWant{state: "Denied", message: "DebugSessionTemplate breakglass-system/netops-debug spec.allowed: template netops-debug does not admit alice@example.com on cluster prod-cluster-a"},
 		},
 		"SelfApprovalInCapitals": {
 			reason: "An approval by the requester's own name in capitals is the requester's and does not count.",
@@ -49,7 +49,7 @@ func identityCases() map[string]hostileCase {
 		"MalformedTemplateClusterGlob": {
 			reason: "A malformed cluster glob in the template matches nothing; with no binding the session is denied.",
 			args:   hostile(templateSpec("allowed", map[string]any{"clusters": []any{"prod-["}, "groups": []any{"sre-oncall"}})),
-			want:   hostileWant{state: "Denied", message: "template netops-debug does not allow cluster prod-cluster-a and no binding applies to it"},
+			want:   hostileWant{state: "Denied", message: "DebugSessionTemplate breakglass-system/netops-debug spec.allowed.clusters: template netops-debug does not allow cluster prod-cluster-a and no binding applies to it"},
 		},
 		"MalformedBindingGlob": {
 			reason: "A binding whose only cluster glob is malformed matches nothing, and the template applies alone.",

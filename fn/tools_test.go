@@ -61,7 +61,7 @@ func TestExplainTrace(t *testing.T) {
 		"cluster-not-allowed": {
 			reason: "A denied session says why.",
 			want: want{state: "Denied",
-				pick: "none: template netops-debug does not allow cluster dev-cluster-1 and no binding applies to it"},
+				pick: "none: DebugSessionTemplate breakglass-system/netops-debug spec.allowed.clusters: template netops-debug does not allow cluster dev-cluster-1 and no binding applies to it"},
 		},
 	}
 	for name, tc := range cases {

@@ -59,17 +59,17 @@ func before(a, b candidate) bool {
 // requester. It returns why not, or nil.
 func (x *Index) fallbackDenied(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTemplate) error {
 	if ref := s.Spec.BindingRef; ref != nil {
-		return outcome.New(v1alpha1.StateDenied, s.Describe(), "spec.bindingRef",
-			fmt.Sprintf("spec.bindingRef %s is not a binding of template %s for cluster %s: no binding applies to the cluster", x.bindingRefID(ref), t.Name, s.Spec.Cluster))
+		return outcome.Denied(s.Describe(), "spec.bindingRef",
+			"%s is not a binding of template %s for cluster %s: no binding applies to the cluster", x.bindingRefID(ref), t.Name, s.Spec.Cluster)
 	}
 	allowed := t.Spec.Allowed
 	if allowed == nil || !matchAny(allowed.Clusters, s.Spec.Cluster, glob.Match) {
-		return outcome.New(v1alpha1.StateDenied, t.Describe(), "spec.allowed.clusters",
-			fmt.Sprintf("template %s does not allow cluster %s and no binding applies to it", t.Name, s.Spec.Cluster))
+		return outcome.Denied(t.Describe(), "spec.allowed.clusters",
+			"template %s does not allow cluster %s and no binding applies to it", t.Name, s.Spec.Cluster)
 	}
 	if !admits(allowed, s.Spec.RequestedBy, s.Spec.RequesterGroups) {
-		return outcome.New(v1alpha1.StateDenied, t.Describe(), "spec.allowed",
-			fmt.Sprintf("template %s does not admit %s on cluster %s", t.Name, s.Spec.RequestedBy, s.Spec.Cluster))
+		return outcome.Denied(t.Describe(), "spec.allowed",
+			"template %s does not admit %s on cluster %s", t.Name, s.Spec.RequestedBy, s.Spec.Cluster)
 	}
 	return nil
 }
@@ -84,13 +84,13 @@ func (x *Index) pick(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTemplate,
 				continue
 			}
 			if !c.Admitted {
-				return -1, outcome.New(v1alpha1.StateDenied, c.Binding.Describe(), "spec.allowed",
-					fmt.Sprintf("binding %s (spec.bindingRef) does not admit %s to template %s on cluster %s", id, s.Spec.RequestedBy, t.Name, s.Spec.Cluster))
+				return -1, outcome.Denied(c.Binding.Describe(), "spec.allowed",
+					"does not admit %s to template %s on cluster %s, and the session names this binding in spec.bindingRef", s.Spec.RequestedBy, t.Name, s.Spec.Cluster)
 			}
 			return i, nil
 		}
-		return -1, outcome.New(v1alpha1.StateDenied, s.Describe(), "spec.bindingRef",
-			fmt.Sprintf("spec.bindingRef %s is not a binding of template %s for cluster %s", id, t.Name, s.Spec.Cluster))
+		return -1, outcome.Denied(s.Describe(), "spec.bindingRef",
+			"%s is not a binding of template %s for cluster %s", id, t.Name, s.Spec.Cluster)
 	}
 
 	first := -1
@@ -106,8 +106,8 @@ func (x *Index) pick(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTemplate,
 		if n == 1 {
 			noun = "binding applies"
 		}
-		return -1, outcome.New(v1alpha1.StateDenied, s.Describe(), "spec.requestedBy",
-			fmt.Sprintf("no binding for cluster %s admits %s (%s) to template %s; %d %s to the cluster", s.Spec.Cluster, s.Spec.RequestedBy, describeGroups(s.Spec.RequesterGroups), t.Name, n, noun))
+		return -1, outcome.Denied(s.Describe(), "spec.requestedBy",
+			"no binding for cluster %s admits %s (%s) to template %s; %d %s to the cluster", s.Spec.Cluster, s.Spec.RequestedBy, describeGroups(s.Spec.RequesterGroups), t.Name, n, noun)
 	}
 
 	// A true tie is still decided, by namespace/name, so resolution is

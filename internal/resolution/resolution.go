@@ -212,11 +212,11 @@ func (x *Index) Resolve(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTempla
 
 	user, groups := s.Spec.RequestedBy, s.Spec.RequesterGroups
 	if strings.TrimSpace(user) == "" {
-		return res, outcome.New(v1alpha1.StateDenied, s.Describe(), "spec.requestedBy", "spec.requestedBy is empty: a session must name its requester")
+		return res, outcome.Denied(s.Describe(), "spec.requestedBy", "is empty: a session must name its requester")
 	}
 	if s.Spec.Cluster == "" {
 		// A wildcard binding would otherwise match the empty name.
-		return res, outcome.New(v1alpha1.StateDenied, s.Describe(), "spec.cluster", "spec.cluster is empty: a session must name its cluster")
+		return res, outcome.Denied(s.Describe(), "spec.cluster", "is empty: a session must name its cluster")
 	}
 
 	now := x.now

@@ -32,7 +32,7 @@ func decisionOf(r *Result, err error) decision {
 const theSession = "DebugSession team-a/inc-1234"
 
 func denied(object, field, msg string) error {
-	return outcome.New(v1alpha1.StateDenied, object, field, msg)
+	return outcome.Denied(object, field, "%s", msg)
 }
 
 // resolveArgs are the inputs of a Resolve case.
@@ -158,7 +158,7 @@ func chainCases() map[string]resolveCase {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{productionDefaults(), binding("dev-only", "netops-debug", clusters("dev-*"))},
 			},
-			want: decision{Err: denied(theSession, "spec.bindingRef", "spec.bindingRef breakglass-system/dev-only is not a binding of template netops-debug for cluster prod-cluster-a")},
+			want: decision{Err: denied(theSession, "spec.bindingRef", "breakglass-system/dev-only is not a binding of template netops-debug for cluster prod-cluster-a")},
 		},
 		"BindingRefNotAdmittingIsDenied": {
 			reason: "A bindingRef to a binding that does not admit the requester is denied.",
@@ -168,7 +168,7 @@ func chainCases() map[string]resolveCase {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{productionDefaults(), platformAdminGlobal(allowedGroups("platform-admins"))},
 			},
-			want: decision{Err: denied("DebugSessionClusterBinding breakglass-system/platform-admin-global", "spec.allowed", "binding breakglass-system/platform-admin-global (spec.bindingRef) does not admit alice@example.com to template netops-debug on cluster prod-cluster-a")},
+			want: decision{Err: denied("DebugSessionClusterBinding breakglass-system/platform-admin-global", "spec.allowed", "does not admit alice@example.com to template netops-debug on cluster prod-cluster-a, and the session names this binding in spec.bindingRef")},
 		},
 		"BindingRefWithoutCandidatesIsDenied": {
 			reason: "A bindingRef cannot be honoured by the template fallback.",
@@ -178,7 +178,7 @@ func chainCases() map[string]resolveCase {
 				cc:       clusterConfig("dev-cluster-1"),
 				bindings: []v1alpha1.DebugSessionClusterBinding{productionDefaults()},
 			},
-			want: decision{Err: denied(theSession, "spec.bindingRef", "spec.bindingRef breakglass-system/production-defaults is not a binding of template netops-debug for cluster dev-cluster-1: no binding applies to the cluster")},
+			want: decision{Err: denied(theSession, "spec.bindingRef", "breakglass-system/production-defaults is not a binding of template netops-debug for cluster dev-cluster-1: no binding applies to the cluster")},
 		},
 		"BindingRefSkipsTieWarning": {
 			reason: "An explicit choice settles a tie, so no warning is given.",
@@ -252,7 +252,7 @@ func chainCases() map[string]resolveCase {
 				cc:       prodA,
 				bindings: []v1alpha1.DebugSessionClusterBinding{platformAdminGlobal(allowedUsers("*"))},
 			},
-			want: decision{Err: denied(theSession, "spec.requestedBy", "spec.requestedBy is empty: a session must name its requester")},
+			want: decision{Err: denied(theSession, "spec.requestedBy", "is empty: a session must name its requester")},
 		},
 		"EmptyClusterIsDenied": {
 			reason: "A `*` binding must not apply to a session without a cluster.",
@@ -261,7 +261,7 @@ func chainCases() map[string]resolveCase {
 				template: netopsTemplate(),
 				bindings: []v1alpha1.DebugSessionClusterBinding{platformAdminGlobal()},
 			},
-			want: decision{Err: denied(theSession, "spec.cluster", "spec.cluster is empty: a session must name its cluster")},
+			want: decision{Err: denied(theSession, "spec.cluster", "is empty: a session must name its cluster")},
 		},
 		"NilTemplateIsDenied": {
 			reason: "Resolution without a template denies rather than panics.",
