@@ -81,7 +81,7 @@ func (f *Function) run(req *fnv1.RunFunctionRequest, t *telemetry.Timer) *fnv1.R
 		Constraints: res.Constraints, ConstraintSources: res.Sources,
 		ApprovalRequiredBy: p.enabled.ApprovalRequiredBy, Others: got.Sessions,
 		Template:        v1alpha1.ObjectReference{Name: got.Template.Name, Namespace: got.Template.Namespace},
-		ConfigNamespace: c.in.GetConfigNamespace(), TTL: c.in.GetTTL(),
+		ConfigNamespace: c.in.GetConfigNamespace(), TTL: c.in.GetTTL(), RenewalsClosed: res.RenewalsClosed,
 	})
 	leave()
 	if err != nil {

@@ -37,6 +37,17 @@ func timeCases() map[string]hostileCase {
 				sessionStatus(map[string]any{"state": "Active", "activatedAt": now.Add(-10 * time.Minute).Format(time.RFC3339)})),
 			want: hostileWant{state: "Active", message: "Active on cluster prod-cluster-a for 3h; 2 of 2 renewals used. Renewal refused: at most 2 renewals are allowed (99 requested, 2 granted)."},
 		},
+		"RenewalsAfterBindingExpired": {
+			reason: "A session Active through a binding that has expired keeps it and its granted renewals, but gets no new renewal from it.",
+			args: hostile(binding("contractor", map[string]any{
+				"clusters": []any{"prod-*"}, "allowed": map[string]any{"groups": []any{"sre-oncall"}},
+				"expiresAt": now.Add(-5 * time.Minute).Format(time.RFC3339),
+			}), sessionSpec("renewals", 3), sessionStatus(map[string]any{
+				"state": "Active", "activatedAt": now.Add(-10 * time.Minute).Format(time.RFC3339), "renewalsUsed": 1,
+				"binding": map[string]any{"namespace": "breakglass-system", "name": "contractor"},
+			})),
+			want: hostileWant{state: "Active", message: "Active on cluster prod-cluster-a for 2h; 1 of 3 renewals used. Renewal refused: DebugSessionClusterBinding breakglass-system/contractor spec.expiresAt passed at 2026-01-01T08:55:00Z; the session keeps the time it has."},
+		},
 		"NegativeRenewals": {
 			reason: "A negative renewal count is refused by the session's own validation.",
 			args:   hostile(sessionSpec("renewals", -1)),

@@ -72,6 +72,10 @@ type DecideInput struct {
 	// namespace of another session whose templateRef has none.
 	ConfigNamespace string
 
+	// RenewalsClosed, when set, says why the session may not be renewed any
+	// further, naming the object and field: resolution's RenewalsClosed.
+	RenewalsClosed string
+
 	// TTL is the longest time Crossplane may cache the response: the input's
 	// ttl. Zero means the input's default.
 	TTL time.Duration
@@ -106,6 +110,7 @@ func Decide(in DecideInput) (Decision, error) {
 	if err != nil {
 		return Decision{}, err
 	}
+	l.renewalsClosed = in.RenewalsClosed
 	ap := decideApproval(s, in.Approvers, in.ApprovalRequiredBy)
 	d.Approval = ap.status()
 	d.Warnings = append(append(d.Warnings, l.warnings...), ap.warnings...)

@@ -39,7 +39,10 @@ type limits struct {
 	approvalTimeout time.Duration
 	// concurrent is maxConcurrentSessions, zero when unlimited.
 	concurrent int32
-	warnings   []string
+	// renewalsClosed, when set, says why no further renewal may be granted
+	// at all.
+	renewalsClosed string
+	warnings       []string
 }
 
 // parseLimits parses the effective constraints. A constraint that is not a
@@ -156,6 +159,9 @@ func renew(requested, granted int32, l limits) (int32, string) {
 	}
 	if !l.renewals {
 		return used, "Renewal refused: renewals are not allowed for this session."
+	}
+	if l.renewalsClosed != "" {
+		return used, fmt.Sprintf("Renewal refused: %s; the session keeps the time it has.", l.renewalsClosed)
 	}
 	target, why := requested, ""
 	if target > l.maxRenewals {

@@ -152,6 +152,25 @@ func runCases() map[string]decideCase {
 				RunWorkload: true, Updated: true,
 			}},
 		},
+		"RenewalAfterBindingExpiredRefused": {
+			reason: "A session that keeps its expired binding keeps the renewals granted before, but gets no new one.",
+			in: func() DecideInput {
+				in := input(session(func(s *v1alpha1.DebugSession) { s.Spec.Renewals = 2 }, active("2026-01-01T08:30:00Z", func(s *v1alpha1.DebugSession) {
+					s.Status.RenewalsUsed = 1
+				})))
+				in.RenewalsClosed = "DebugSessionClusterBinding breakglass-system/contractor spec.expiresAt passed at 2026-01-01T08:45:00Z"
+				return in
+			}(),
+			want: decideWant{d: Decision{
+				State: v1alpha1.StateActive, Reason: ReasonActive, Previous: v1alpha1.StateActive,
+				Message:     "Active on cluster prod-cluster-a for 2h; 1 of 3 renewals used. Renewal refused: DebugSessionClusterBinding breakglass-system/contractor spec.expiresAt passed at 2026-01-01T08:45:00Z; the session keeps the time it has.",
+				Approval:    notRequired(),
+				ActivatedAt: "2026-01-01T08:30:00Z", ExpiresAt: "2026-01-01T10:30:00Z", RenewalsUsed: 1,
+				TTL:         ttl,
+				Warnings:    []string{"Renewal refused: DebugSessionClusterBinding breakglass-system/contractor spec.expiresAt passed at 2026-01-01T08:45:00Z; the session keeps the time it has."},
+				RunWorkload: true, Updated: true,
+			}},
+		},
 		"RenewalCappedAtMaxDuration": {
 			reason: "A renewal may extend the session only up to maxDuration in total; one more is refused.",
 			in: func() DecideInput {

@@ -1,6 +1,7 @@
 package resolution
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -77,6 +78,12 @@ type Result struct {
 	// requester may use, in their order. They are kept when the session is
 	// denied, like Candidates, so that a tool can offer the choice.
 	UsableSchedulingOptions []string
+
+	// RenewalsClosed, when set, says why the session may not be renewed any
+	// further: the picked binding's expiresAt has passed and an Active
+	// session keeps it only for the time it already has. A renewal is a new
+	// grant, which a binding that no longer exists cannot give.
+	RenewalsClosed string
 
 	// Warnings about the configuration that did not stop resolution, sorted
 	// and without duplicates.
@@ -251,6 +258,9 @@ func (x *Index) Resolve(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTempla
 		// and a lower binding's mandatory constraints must not vanish
 		// depending on who asks.
 		chain = append(chain, cands[i].cb)
+	}
+	if e := cands[picked].Binding.Spec.ExpiresAt; e != nil && !now.Before(e.Time) {
+		res.RenewalsClosed = fmt.Sprintf("%s spec.expiresAt passed at %s", cands[picked].Binding.Describe(), e.UTC().Format(time.RFC3339))
 	}
 	return res, x.finish(res, s, t, cc, chain, w)
 }

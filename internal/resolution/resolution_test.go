@@ -15,13 +15,14 @@ import (
 // session is denied, the chain of bindings by namespace/name, and the
 // warnings.
 type decision struct {
-	Err      error
-	Bindings []string
-	Warnings []string
+	Err            error
+	Bindings       []string
+	RenewalsClosed string
+	Warnings       []string
 }
 
 func decisionOf(r *Result, err error) decision {
-	d := decision{Err: err, Warnings: r.Warnings}
+	d := decision{Err: err, RenewalsClosed: r.RenewalsClosed, Warnings: r.Warnings}
 	for _, b := range r.Bindings() {
 		d.Bindings = append(d.Bindings, b.Namespace+"/"+b.Name)
 	}

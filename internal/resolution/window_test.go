@@ -70,9 +70,18 @@ func TestResolveBindingWindowAndHidden(t *testing.T) {
 			want:     decision{Err: noBinding},
 		},
 		"ActiveSessionKeepsExpiredBinding": {
-			reason:   "A session Active through the binding keeps it after expiry, so nothing running is lost.",
+			reason:   "A session Active through the binding keeps it after expiry, so nothing running is lost, but the binding grants no renewal any more.",
 			session:  carol(activeThrough("contractor")),
 			bindings: contractor(window(nil, &earlier)),
+			want: decision{
+				Bindings:       []string{configNS + "/contractor"},
+				RenewalsClosed: "DebugSessionClusterBinding breakglass-system/contractor spec.expiresAt passed at 2026-11-28T11:00:00Z",
+			},
+		},
+		"ActiveSessionBeforeExpiryMayRenew": {
+			reason:   "Until expiresAt the binding still grants renewals.",
+			session:  carol(activeThrough("contractor")),
+			bindings: contractor(window(nil, &later)),
 			want:     decision{Bindings: []string{configNS + "/contractor"}},
 		},
 		"PendingSessionLosesExpiredBinding": {

@@ -126,7 +126,8 @@ type DebugSessionClusterBindingSpec struct {
 	EffectiveFrom *metav1.Time `json:"effectiveFrom,omitempty"`
 
 	// ExpiresAt is when the binding stops existing for new sessions. A
-	// session that is Active through it keeps it until the session ends.
+	// session that is Active through it keeps it until the session ends,
+	// but is granted no further renewal.
 	// +optional
 	ExpiresAt *metav1.Time `json:"expiresAt,omitempty"`
 
