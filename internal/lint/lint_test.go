@@ -134,6 +134,10 @@ func TestLint(t *testing.T) {
 			yaml:   doc(template+"  auxiliaryResources:\n  - name: cm\n    template:\n      apiVersion: v1\n      kind: ConfigMap\n      metadata: {name: \"{{ .Session.Name \"}\n", podTemplate),
 			want:   []string{`error f.yaml:10: DebugSessionTemplate breakglass-system/netops: spec.auxiliaryResources[0]: auxiliaryResources[cm] template.metadata.name: line 1: unclosed action`},
 		},
+		"TrialRenderInDefaultNamespace": {
+			reason: "Sample sessions run where the function would put them: namespaceConstraints.defaultNamespace beats targetNamespace, so a resource placed there is in policy.",
+			yaml:   doc(template+"  targetNamespace: debug-sessions\n  namespaceConstraints: {defaultNamespace: debug-netops}\n  auxiliaryResources:\n  - name: cm\n    template:\n      apiVersion: v1\n      kind: ConfigMap\n      metadata: {name: cm, namespace: debug-netops}\n", podTemplate),
+		},
 		"TrialRenderMissingKey": {
 			reason: "A template that reads a variable the function does not have fails at render time.",
 			yaml:   doc(template+"  auxiliaryResources:\n  - name: cm\n    template:\n      apiVersion: v1\n      kind: ConfigMap\n      metadata: {name: \"{{ .Session.Owner }}\"}\n", podTemplate),

@@ -140,21 +140,11 @@ func (s *set) sampleContext(t linted[v1alpha1.DebugSessionTemplate], layers []re
 	}
 	ctx := auxiliary.Context{Session: sess, Template: t.obj, ClusterConfig: cc, ExpiresAt: sampleExpiry, Annotations: workload.Annotations(sess)}
 	ctx.Labels, _ = workload.Labels(sess, t.obj.Name) // the sample names are valid
-	ctx.TargetNamespace = s.input.GetDefaultTargetNamespace()
+	ctx.TargetNamespace, _ = resolution.TargetNamespace(layers, s.input.GetDefaultTargetNamespace())
 	for _, l := range layers {
 		if l.Binding != nil {
 			ctx.Binding = l.Binding
 		}
-		if ns := targetNamespace(l); ns != "" {
-			ctx.TargetNamespace = ns
-		}
 	}
 	return ctx
-}
-
-func targetNamespace(l resolution.Layer) string {
-	if l.Binding != nil {
-		return l.Binding.Spec.TargetNamespace
-	}
-	return l.Template.Spec.TargetNamespace
 }

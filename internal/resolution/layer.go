@@ -77,6 +77,34 @@ func (l Layer) targetNamespace() string {
 	return l.Template.Spec.TargetNamespace
 }
 
+// TargetNamespace returns the namespace a session of layers runs in when it
+// asks for none, and the source that set it: the highest layer's
+// namespaceConstraints.defaultNamespace, which is the more specific setting
+// because it is written next to the rules it must satisfy, else the highest
+// layer's targetNamespace, else def, the function input's default. Layers are
+// in Result.Layers order: the template, then the bindings highest first.
+func TargetNamespace(layers []Layer, def string) (namespace, source string) {
+	var dflt, dfltSource string
+	for i := range layers {
+		// The template, then the bindings from the lowest up, each
+		// overriding what it sets.
+		l := layers[(len(layers)-i)%len(layers)]
+		if c := l.namespaceConstraints(); c != nil && c.DefaultNamespace != "" {
+			dflt, dfltSource = c.DefaultNamespace, l.Source
+		}
+		if ns := l.targetNamespace(); strings.TrimSpace(ns) != "" {
+			namespace, source = ns, l.Source
+		}
+	}
+	switch {
+	case dflt != "":
+		return dflt, dfltSource
+	case namespace == "":
+		return def, SourceInputDefault
+	}
+	return namespace, source
+}
+
 // layer records the layers of a session and fills its effective settings.
 // chain holds the applying bindings highest first, and is empty when the
 // template applies alone. It returns the scheduling options and namespace
@@ -114,10 +142,6 @@ func (x *Index) layer(res *Result, t *v1alpha1.DebugSessionTemplate, chain []*co
 			res.Approvers = a.DeepCopy()
 			src["approvers"] = l.Source
 		}
-		if ns := l.targetNamespace(); strings.TrimSpace(ns) != "" {
-			res.TargetNamespace = ns
-			src["targetNamespace"] = l.Source
-		}
 		// A plain bool cannot say "unset", so only true counts as setting
 		// it.
 		if l.Binding != nil && l.Binding.Spec.AllowUserNodeSelector {
@@ -125,15 +149,7 @@ func (x *Index) layer(res *Result, t *v1alpha1.DebugSessionTemplate, chain []*co
 			src["allowUserNodeSelector"] = l.Source
 		}
 	}
-	if nsRules.defaultNamespace != "" {
-		// The namespace constraints' default is the more specific setting.
-		res.TargetNamespace = nsRules.defaultNamespace
-		src["targetNamespace"] = nsRules.defaultSource
-	}
-	if res.TargetNamespace == "" {
-		res.TargetNamespace = x.in.GetDefaultTargetNamespace()
-		src["targetNamespace"] = SourceInputDefault
-	}
+	res.TargetNamespace, src["targetNamespace"] = TargetNamespace(res.Layers, x.in.GetDefaultTargetNamespace())
 	if opts.options != nil {
 		src["schedulingOptions"] = opts.source
 	}

@@ -20,9 +20,6 @@ const nsField = "spec.namespaceConstraints"
 type namespaceRules struct {
 	layers []sourcedNamespaces
 
-	// defaultNamespace of the highest layer that sets one.
-	defaultNamespace, defaultSource string
-
 	// allowUser is the template's allowUserNamespace, unless a binding
 	// turned it off (offBy).
 	allowUser bool
@@ -42,9 +39,6 @@ func (r *namespaceRules) add(l Layer) {
 		return
 	}
 	r.layers = append(r.layers, sourcedNamespaces{source: l.Source, c: c})
-	if c.DefaultNamespace != "" {
-		r.defaultNamespace, r.defaultSource = c.DefaultNamespace, l.Source
-	}
 	if c.AllowUserNamespace == nil {
 		return
 	}
