@@ -39,6 +39,11 @@ f: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]`
 			args:   hostile(aux(configMap("{{ fromYaml `" + aliasBomb + "` | toJson }}"))),
 			want:   hostileWant{state: "Failed", message: "DebugSessionTemplate breakglass-system/netops-debug auxiliaryResources[extra] template.data.v: line 1, column 3: at <fromYaml `a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]`>: error calling fromYaml: error converting YAML to JSON: yaml: document contains excessive aliasing"},
 		},
+		"CollidingKeysInFromYaml": {
+			reason: "YAML keys that become one JSON key would render one of two values at random, an object that never settles: refused.",
+			args:   hostile(aux(configMap("{{ fromYaml `0: a\n0.0: b` | toJson }}"))),
+			want:   hostileWant{state: "Failed", message: "DebugSessionTemplate breakglass-system/netops-debug auxiliaryResources[extra] template.data.v: line 1, column 3: at <fromYaml `0: a\n0.0: b`>: error calling fromYaml: the mapping at the top level has keys that YAML reads as different values (0 as a float, 0 as an integer) but JSON as the same key \"0\": quote them to keep them apart"},
+		},
 		"DeeplyNestedTemplate": {
 			reason: "An auxiliary template nested 150 levels deep is refused with the path where it gets too deep.",
 			args:   hostile(aux(map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "x"}, "data": deep})),

@@ -41,6 +41,9 @@ func decodeTemplate(t runtime.RawExtension) (map[string]any, error) {
 func decodeYAML(b []byte) (any, error) {
 	j := b
 	if t := bytes.TrimSpace(b); len(t) == 0 || (t[0] != '{' && t[0] != '[') || !json.Valid(t) {
+		if err := checkKeys(b); err != nil {
+			return nil, err
+		}
 		var err error
 		if j, err = yaml.YAMLToJSON(b); err != nil {
 			return nil, err

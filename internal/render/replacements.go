@@ -23,6 +23,9 @@ func toYaml(v any) (string, error) {
 // fromYaml reads a YAML map. Unlike Helm's it returns an error instead of a
 // map with an Error key, so a mistake fails the render where it happened.
 func fromYaml(s string) (map[string]any, error) {
+	if err := checkKeys([]byte(s)); err != nil {
+		return nil, err
+	}
 	m := map[string]any{}
 	if err := yaml.Unmarshal([]byte(s), &m); err != nil {
 		return nil, err
@@ -32,6 +35,9 @@ func fromYaml(s string) (map[string]any, error) {
 
 // fromYamlArray reads a YAML list.
 func fromYamlArray(s string) ([]any, error) {
+	if err := checkKeys([]byte(s)); err != nil {
+		return nil, err
+	}
 	var l []any
 	if err := yaml.Unmarshal([]byte(s), &l); err != nil {
 		return nil, err
