@@ -16,6 +16,25 @@ func (r *Result) Capped() bool {
 	return false
 }
 
+// SessionCaps returns the smallest maxActiveSessionsPerUser and
+// maxActiveSessionsTotal of the bindings the session applies through, nil
+// when none sets one. Each binding's cap holds over its own sessions, so
+// the smallest is the most sessions that can ever run at once through the
+// whole chain.
+func (r *Result) SessionCaps() (perUser, total *int32) {
+	smaller := func(have, n *int32) *int32 {
+		if n == nil || have != nil && *have <= *n {
+			return have
+		}
+		return n
+	}
+	for _, b := range r.Bindings() {
+		perUser = smaller(perUser, b.Spec.MaxActiveSessionsPerUser)
+		total = smaller(total, b.Spec.MaxActiveSessionsTotal)
+	}
+	return perUser, total
+}
+
 // BindingsOf returns a function that names the bindings another session
 // applies through, highest first, so that a binding's caps can count the
 // sessions it applies to. req is the deciding session's request (its

@@ -89,24 +89,41 @@ func TestBindingsOf(t *testing.T) {
 	}
 }
 
-func TestCapped(t *testing.T) {
+func TestSessionCaps(t *testing.T) {
+	caps := func(perUser, total *int32) func(*v1alpha1.DebugSessionClusterBinding) {
+		return func(b *v1alpha1.DebugSessionClusterBinding) {
+			b.Spec.MaxActiveSessionsPerUser, b.Spec.MaxActiveSessionsTotal = perUser, total
+		}
+	}
+	type want struct {
+		capped         bool
+		perUser, total *int32
+	}
 	cases := map[string]struct {
 		reason   string
 		bindings []v1alpha1.DebugSessionClusterBinding
-		want     bool
+		want     want
 	}{
 		"NoCaps": {
 			reason:   "A binding without caps needs no other sessions.",
 			bindings: []v1alpha1.DebugSessionClusterBinding{binding("prod", "netops-debug", clusters("prod-*"), allowedGroups("sre-oncall"))},
-			want:     false,
+			want:     want{},
+		},
+		"SmallestOfTheChain": {
+			reason: "Caps of every binding of the additive chain apply; the smallest of each is the most that can run through it.",
+			bindings: []v1alpha1.DebugSessionClusterBinding{
+				binding("base", "netops-debug", clusters("*"), caps(ptrTo[int32](1), ptrTo[int32](3))),
+				binding("prod", "netops-debug", clusters("prod-*"), priority(10), additive, allowedGroups("sre-oncall"), caps(ptrTo[int32](2), ptrTo[int32](10))),
+			},
+			want: want{capped: true, perUser: ptrTo[int32](1), total: ptrTo[int32](3)},
 		},
 		"CapLowerInChain": {
 			reason: "A cap on a lower binding of the additive chain applies too.",
 			bindings: []v1alpha1.DebugSessionClusterBinding{
-				binding("base", "netops-debug", clusters("*"), func(b *v1alpha1.DebugSessionClusterBinding) { b.Spec.MaxActiveSessionsTotal = ptrTo[int32](3) }),
+				binding("base", "netops-debug", clusters("*"), caps(nil, ptrTo[int32](3))),
 				binding("prod", "netops-debug", clusters("prod-*"), priority(10), additive, allowedGroups("sre-oncall")),
 			},
-			want: true,
+			want: want{capped: true, total: ptrTo[int32](3)},
 		},
 	}
 	for name, tc := range cases {
@@ -115,8 +132,10 @@ func TestCapped(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s\nResolve(...): %v", tc.reason, err)
 			}
-			if got := res.Capped(); got != tc.want {
-				t.Errorf("%s\nCapped(): want %v, got %v", tc.reason, tc.want, got)
+			got := want{capped: res.Capped()}
+			got.perUser, got.total = res.SessionCaps()
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{})); diff != "" {
+				t.Errorf("%s\nCapped(), SessionCaps(): -want, +got:\n%s", tc.reason, diff)
 			}
 		})
 	}
