@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
@@ -82,7 +84,8 @@ func (f *Function) begin(req *fnv1.RunFunctionRequest, t *telemetry.Timer) (*cal
 
 // fetch asks Crossplane for what the session refers to and resolves it, once.
 // The second round (the pod template, and other sessions when a concurrency
-// limit applies) is only asked for once the first is answered, so the
+// limit or a binding cap applies) is only asked for once the first is
+// answered, so the
 // requirements stay a pure function of what is known. It returns nothing
 // while answers are outstanding.
 func (c *call) fetch() (*requirements.Fetched, *resolution.Result, error) {
@@ -105,6 +108,7 @@ func (c *call) fetch() (*requirements.Fetched, *resolution.Result, error) {
 		leave()
 		needs := requirements.Needs{PodTemplate: ptName, PodTemplateNamespace: got.Template.Namespace}
 		needs.SessionsOnCluster = refused == nil && res.Constraints.MaxConcurrentSessions != nil
+		needs.SessionsEverywhere = refused == nil && res.Capped()
 		sel = requirements.Selectors(c.s, c.in, needs)
 		if got, err = load.Load(c.s, sel); err != nil {
 			return nil, nil, err
@@ -121,6 +125,16 @@ func (c *call) fetch() (*requirements.Fetched, *resolution.Result, error) {
 	}
 	c.warn(res.Warnings...)
 	return got, res, refused
+}
+
+// bindingsOf names the bindings another session applies through, resolved
+// as this session was, for the binding caps; nil when no binding caps its
+// sessions.
+func (c *call) bindingsOf(got *requirements.Fetched, now time.Time) func(*v1alpha1.DebugSession) []v1alpha1.ObjectReference {
+	if !c.res.Capped() {
+		return nil
+	}
+	return resolution.BindingsOf(resolution.Request{Template: got.Template, Bindings: got.Bindings, Input: c.in, Now: now}, got.ClusterConfigs)
 }
 
 func (c *call) warn(w ...string) { c.warnings = append(c.warnings, w...) }

@@ -138,6 +138,26 @@ func withTemplate(m map[string]*fnv1.Resources, v *fnv1.Resources) map[string]*f
 	return out
 }
 
+// capAnswers is m with a binding for prod-* that allows one session per
+// user, and sessions as the answer for every session (nil: not answered
+// yet, like the cluster configs).
+func capAnswers(m map[string]*fnv1.Resources, sessions *fnv1.Resources) map[string]*fnv1.Resources {
+	out := withTemplate(m, m["template"])
+	out["bindings-breakglass-system"] = items(map[string]any{
+		"apiVersion": "breakglass.telekom.de/v1alpha1",
+		"kind":       "DebugSessionClusterBinding",
+		"metadata":   map[string]any{"name": "netops-prod", "namespace": "breakglass-system"},
+		"spec": map[string]any{
+			"templateRef": map[string]any{"name": "netops-debug"}, "clusters": []any{"prod-*"},
+			"allowed": map[string]any{"groups": []any{"sre-oncall"}}, "maxActiveSessionsPerUser": int64(1),
+		},
+	})
+	if sessions != nil {
+		out["sessions"], out["cluster-configs"] = sessions, items()
+	}
+	return out
+}
+
 func newRequest(a args) *fnv1.RunFunctionRequest {
 	req := &fnv1.RunFunctionRequest{
 		Observed: &fnv1.State{

@@ -80,6 +80,7 @@ func (f *Function) run(req *fnv1.RunFunctionRequest, t *telemetry.Timer) *fnv1.R
 		Session: c.s, Now: now, Approvers: res.Approvers,
 		Constraints: res.Constraints, ConstraintSources: res.Sources,
 		ApprovalRequiredBy: p.enabled.ApprovalRequiredBy, Others: got.Sessions,
+		Bindings: res.Bindings(), BindingsOf: c.bindingsOf(got, now),
 		Template:        v1alpha1.ObjectReference{Name: got.Template.Name, Namespace: got.Template.Namespace},
 		ConfigNamespace: c.in.GetConfigNamespace(), TTL: c.in.GetTTL(), RenewalsClosed: res.RenewalsClosed,
 	})

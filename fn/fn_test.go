@@ -15,6 +15,7 @@ import (
 func TestRunFunction(t *testing.T) {
 	firstRound := []string{"bindings-breakglass-system", "cluster-config", "template"}
 	secondRound := []string{"bindings-breakglass-system", "cluster-config", "pod-template", "template"}
+	cappedRound := []string{"bindings-breakglass-system", "cluster-config", "cluster-configs", "pod-template", "sessions", "template"}
 	answered := map[string]*fnv1.Resources{
 		"template":                   items(template()),
 		"cluster-config":             items(),
@@ -30,6 +31,7 @@ func TestRunFunction(t *testing.T) {
 		defaultAccess      = `{"allowedPodOperations":{"attach":true,"exec":true,"logs":false,"portForward":true}}`
 		grantsMessage      = "Waiting for pod-access-role, pod-access-rolebinding before the debug pods start. " + activeMessage
 		brokenConstraint   = `DebugSessionTemplate breakglass-system/netops-debug spec.constraints.maxDuration: "2 hours" is not a duration such as 1h or 30m`
+		cappedMessage      = "Queued at position 1 of 1: binding breakglass-system/netops-prod allows 1 active session per user (spec.maxActiveSessionsPerUser), and alice@example.com has 0 active."
 		pendingMessage     = "Waiting for approval by group security-team, because approvers are configured and the requester is not approved automatically. Without approval within 24h the session fails."
 	)
 
@@ -49,6 +51,28 @@ func TestRunFunction(t *testing.T) {
 				"template": items(template()), "cluster-config": items(), "bindings-breakglass-system": items(),
 			}},
 			want: want{requirements: secondRound},
+		},
+		"BindingCapAsksForEverySession": {
+			reason: "A binding that caps its sessions counts them on every cluster: every session and every cluster config are asked for before anything is decided.",
+			args:   args{xr: xr("prod-cluster-a"), required: capAnswers(answered, nil)},
+			want:   want{requirements: cappedRound},
+		},
+		"BindingCapQueues": {
+			reason: "Alice's earlier session on another cluster, never reconciled, resolves to the same binding: it is ahead, and her per-user cap of 1 queues this one.",
+			args: args{xr: xr("prod-cluster-a"), required: capAnswers(answered, items(func() map[string]any {
+				o := xr("prod-cluster-b")
+				o["metadata"].(map[string]any)["name"] = "inc-1000"
+				o["metadata"].(map[string]any)["creationTimestamp"] = now.Add(-time.Minute).Format(time.RFC3339)
+				return o
+			}()))},
+			want: want{
+				access:       defaultAccess,
+				results:      []string{"SEVERITY_NORMAL: DebugSession is Queued: " + cappedMessage},
+				requirements: cappedRound,
+				state:        "Queued",
+				message:      cappedMessage,
+				ttl:          time.Minute,
+			},
 		},
 		"AccessPoliciesFirst": {
 			reason: "A requester the template admits, on a cluster it allows, first gets the policies that confine access to the debug pods, and waits for them.",

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -77,6 +78,33 @@ func TestExplainTrace(t *testing.T) {
 				t.Errorf("%s\nexplain: -want, +got:\n%s", tc.reason, diff)
 			}
 		})
+	}
+}
+
+// TestExplainSessionCaps checks that explain shows each binding's session
+// caps with their source, and the state the caps lead to.
+func TestExplainSessionCaps(t *testing.T) {
+	xr, files := exampleFiles("binding-session-caps")
+	o, err := (&ExplainCmd{Session: xr, Files: files, Now: now}).outcome(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := explain.Build(o)
+	var caps []explain.Setting
+	for _, s := range tr.Settings {
+		if strings.HasPrefix(s.Field, "maxActiveSessions") {
+			caps = append(caps, s)
+		}
+	}
+	want := []explain.Setting{
+		{Field: "maxActiveSessionsPerUser", Value: "2", Source: "DebugSessionClusterBinding breakglass-system/netops-prod"},
+		{Field: "maxActiveSessionsTotal", Value: "5", Source: "DebugSessionClusterBinding breakglass-system/netops-prod"},
+	}
+	if diff := cmp.Diff(want, caps); diff != "" {
+		t.Errorf("The picked binding's caps are settings with their source.\nexplain: -want, +got:\n%s", diff)
+	}
+	if tr.State != "Queued" {
+		t.Errorf("Alice has two sessions running through the binding, so her third waits: want state Queued, got %s", tr.State)
 	}
 }
 

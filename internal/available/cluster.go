@@ -49,6 +49,7 @@ func (f *Finder) cluster(ctx context.Context, q Query, t *v1alpha1.DebugSessionT
 	if con := o.Resolution.Constraints; con != (v1alpha1.Constraints{}) {
 		c.Constraints = &con
 	}
+	c.MaxActiveSessionsPerUser, c.MaxActiveSessionsTotal = o.Resolution.SessionCaps()
 	c.SchedulingConstraints = schedulingOf(o)
 	if a := o.Status.Approval; a != nil {
 		c.Approval = Approval{

@@ -48,10 +48,15 @@ type Cluster struct {
 	Location    string `json:"location,omitempty"`
 	// BindingRef is the binding that applies; absent when the template
 	// applies alone.
-	BindingRef            *BindingRef           `json:"bindingRef,omitempty"`
-	TargetNamespace       string                `json:"targetNamespace"`
-	Constraints           *v1alpha1.Constraints `json:"constraints,omitempty"`
-	SchedulingConstraints *Scheduling           `json:"schedulingConstraints,omitempty"`
+	BindingRef      *BindingRef           `json:"bindingRef,omitempty"`
+	TargetNamespace string                `json:"targetNamespace"`
+	Constraints     *v1alpha1.Constraints `json:"constraints,omitempty"`
+	// MaxActiveSessionsPerUser and MaxActiveSessionsTotal are the smallest
+	// caps of the bindings that apply: more sessions than that (of the user,
+	// or of everyone) never run at once through them; the rest wait, Queued.
+	MaxActiveSessionsPerUser *int32      `json:"maxActiveSessionsPerUser,omitempty"`
+	MaxActiveSessionsTotal   *int32      `json:"maxActiveSessionsTotal,omitempty"`
+	SchedulingConstraints    *Scheduling `json:"schedulingConstraints,omitempty"`
 	// SchedulingOptions the user may pick with spec.schedulingOption.
 	// SchedulingConstraints are those of the default option, or of the
 	// first listed when options are required and there is no usable

@@ -14,8 +14,9 @@ import (
 
 // settings lists every effective setting with the object it came from:
 // what resolution recorded in Result.Sources, the workload from the
-// template and pod template, the scheduling constraints of each layer (they
-// merge, so a field may have several sources) and the user's nodeSelector.
+// template and pod template, the session caps of each binding and the
+// scheduling constraints of each layer (both may have several sources) and
+// the user's nodeSelector.
 func settings(o *preview.Outcome) []Setting {
 	res, t := o.Resolution, o.Fetched.Template
 	var out []Setting
@@ -27,6 +28,7 @@ func settings(o *preview.Outcome) []Setting {
 	for _, f := range slices.Sorted(maps.Keys(res.Sources)) {
 		out = append(out, Setting{Field: f, Value: values[f], Source: res.Sources[f]})
 	}
+	out = append(out, capSources(o)...)
 	out = append(out, schedulingSources(o)...)
 	if ns := o.Session.Spec.NodeSelector; len(ns) > 0 {
 		v := labels(ns)
@@ -62,6 +64,23 @@ func resolvedValues(o *preview.Outcome) map[string]string {
 			out["approvers"] += fmt.Sprintf("; auto-approve groups [%s] clusters [%s]", strings.Join(auto.Groups, ", "), strings.Join(auto.Clusters, ", "))
 		}
 	}
+	return out
+}
+
+// capSources lists the session caps of every binding the session applies
+// through: each holds over that binding's own sessions, so one field may
+// have several sources, and the smallest is met first.
+func capSources(o *preview.Outcome) []Setting {
+	var out []Setting
+	for _, b := range o.Resolution.Bindings() {
+		if n := b.Spec.MaxActiveSessionsPerUser; n != nil {
+			out = append(out, Setting{Field: "maxActiveSessionsPerUser", Value: fmt.Sprint(*n), Source: b.Describe()})
+		}
+		if n := b.Spec.MaxActiveSessionsTotal; n != nil {
+			out = append(out, Setting{Field: "maxActiveSessionsTotal", Value: fmt.Sprint(*n), Source: b.Describe()})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Setting) int { return strings.Compare(a.Field, b.Field) })
 	return out
 }
 

@@ -90,7 +90,7 @@ func approverProblem(requester string, ap *v1alpha1.Approval, groups, users []st
 	switch {
 	case by == "":
 		return "it names no approver", nil
-	case strings.EqualFold(by, requester):
+	case sameRequester(by, requester):
 		return "the requester cannot approve their own session", nil
 	}
 	var warnings []string
@@ -154,7 +154,7 @@ func anyoneBut(requester string, groups, users []string) bool {
 		return true
 	}
 	for _, u := range users {
-		if glob.HasMeta(u) || !strings.EqualFold(strings.TrimSpace(u), requester) {
+		if glob.HasMeta(u) || !sameRequester(u, requester) {
 			return true
 		}
 	}

@@ -12,10 +12,14 @@ type Queue struct {
 	Position int32
 	// Length of the queue, this session included.
 	Length int32
-	// Active sessions of the same template on the cluster.
+	// Active sessions that count against the limit.
 	Active int32
-	// Limit is the template's maxConcurrentSessions.
+	// Limit is the template's maxConcurrentSessions, or the binding's cap.
 	Limit int32
+	// Binding and Field name the binding cap the session waits for; nil and
+	// empty when it waits for the template's maxConcurrentSessions.
+	Binding *v1alpha1.ObjectReference
+	Field   string
 }
 
 // queueKey orders sessions for a slot: earlier created first, then by
@@ -50,14 +54,15 @@ func createdAt(s *v1alpha1.DebugSession, now time.Time) time.Time {
 	return s.CreationTimestamp.Time
 }
 
-// place decides whether a session that has not started may take a slot. It
-// counts the other sessions of the same template on the same cluster that
+// place decides whether a session that has not started may take one of
+// limit slots. It counts the other sessions that counts selects (for the
+// template's limit, those of the same template on the same cluster) that
 // hold a slot (Active) and those that wait ahead of it. Every session decides
 // from the same facts (creation order and observed states), and a session
 // that might have started is counted as holding a slot, so two sessions
 // reconciled at once never both take the last slot. The price is that a
 // session whose status is stale may make another wait one reconcile longer.
-func place(in DecideInput, limit int32) (Queue, bool) {
+func place(in DecideInput, limit int32, counts func(o *v1alpha1.DebugSession) bool) (Queue, bool) {
 	self := keyOf(in.Session, in.Now)
 	var active, ahead, behind int32
 	for i := range in.Others {
@@ -65,10 +70,12 @@ func place(in DecideInput, limit int32) (Queue, bool) {
 		if o.Namespace == in.Session.Namespace && o.Name == in.Session.Name {
 			continue
 		}
-		if o.Spec.Cluster != in.Session.Spec.Cluster || !sameTemplate(o, in) {
+		holds, waits := slotOf(o)
+		if !holds && !waits || !counts(o) {
+			// Ended sessions are skipped before counts, which may have to
+			// resolve the session.
 			continue
 		}
-		holds, waits := slotOf(o)
 		switch {
 		case holds:
 			active++

@@ -189,15 +189,22 @@ func TestSameSecondRace(t *testing.T) {
 		}
 		return d
 	}
+	raceTwice(t, a, b, decide, "Two sessions created in the same second tie on creationTimestamp; namespace/name orders them, so exactly the first starts.")
+}
+
+// raceTwice decides sessions a (team-a/inc-1) and b (team-b/inc-0) as if
+// reconciled at once, each seeing the other as it was: exactly a, first by
+// namespace/name, starts. Then it decides them again, after each saw the
+// other's first decision: nothing changes, the started one keeps its slot
+// and the other waits. why says why a starts.
+func raceTwice(t *testing.T, a, b *v1alpha1.DebugSession, decide func(self, o *v1alpha1.DebugSession) Decision, why string) {
+	t.Helper()
+	want := map[string]v1alpha1.State{"team-a/inc-1": v1alpha1.StateActive, "team-b/inc-0": v1alpha1.StateQueued}
 	da, db := decide(a, b), decide(b, a)
 	got := map[string]v1alpha1.State{"team-a/inc-1": da.State, "team-b/inc-0": db.State}
-	want := map[string]v1alpha1.State{"team-a/inc-1": v1alpha1.StateActive, "team-b/inc-0": v1alpha1.StateQueued}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("Two sessions created in the same second tie on creationTimestamp; namespace/name orders them, so exactly the first starts.\n-want, +got:\n%s", diff)
+		t.Errorf("%s\n-want, +got:\n%s", why, diff)
 	}
-
-	// The second reconcile, after each saw the other's first decision,
-	// changes nothing: the started one keeps its slot, the other waits.
 	da.Apply(&a.Status)
 	db.Apply(&b.Status)
 	da, db = decide(a, b), decide(b, a)

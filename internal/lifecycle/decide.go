@@ -60,9 +60,22 @@ type DecideInput struct {
 	// would be approved automatically.
 	ApprovalRequiredBy []string
 
-	// Others are the other DebugSessions on the session's cluster. Only read
-	// when the constraints set maxConcurrentSessions.
+	// Others are the other DebugSessions: those on the session's cluster
+	// when the constraints set maxConcurrentSessions, those on every cluster
+	// when a binding caps its sessions. Read only in those cases.
 	Others []v1alpha1.DebugSession
+
+	// Bindings the session applies through, highest first (resolution's
+	// Result.Bindings): their maxActiveSessionsPerUser and
+	// maxActiveSessionsTotal caps gate the start, each over the sessions
+	// that binding applies to.
+	Bindings []*v1alpha1.DebugSessionClusterBinding
+
+	// BindingsOf names the bindings another session applies through
+	// (resolution.BindingsOf). Only called for the Others that are running
+	// or waiting, when a binding caps its sessions. Nil: each other session
+	// is known by the binding its status records.
+	BindingsOf func(o *v1alpha1.DebugSession) []v1alpha1.ObjectReference
 
 	// Template is the session's DebugSessionTemplate, with its namespace
 	// resolved.
@@ -83,7 +96,8 @@ type DecideInput struct {
 
 // Decide applies the lifecycle rules to a session: ended
 // states stay, then termination, rejection, the requested duration, approval,
-// the latest possible end, concurrency and finally activation and expiry.
+// the latest possible end, concurrency and binding caps, and finally
+// activation and expiry.
 //
 // Decide returns an error, an *outcome.Error naming the object and field,
 // only when the constraints are broken (a duration that does not parse, a
@@ -111,6 +125,10 @@ func Decide(in DecideInput) (Decision, error) {
 		return Decision{}, err
 	}
 	l.renewalsClosed = in.RenewalsClosed
+	gs, err := gates(in, l.concurrent)
+	if err != nil {
+		return Decision{}, err
+	}
 	ap := decideApproval(s, in.Approvers, in.ApprovalRequiredBy)
 	d.Approval = ap.status()
 	d.Warnings = append(append(d.Warnings, l.warnings...), ap.warnings...)
@@ -152,14 +170,13 @@ func Decide(in DecideInput) (Decision, error) {
 		return d.done(), nil
 	case !started && !now.Before(latest):
 		return d.end(v1alpha1.StateExpired, ReasonExpired, fmt.Sprintf("The session expired before it could start: it waited longer than the approval timeout %s plus its time %s.", human(l.approvalTimeout), human(l.total)), obs), nil
-	case !started && l.concurrent > 0:
-		q, ok := place(in, l.concurrent)
+	case !started && len(gs) > 0:
+		q, why, ok := admit(in, gs)
 		if ok {
 			break
 		}
 		d.State, d.Reason, d.Queue = v1alpha1.StateQueued, ReasonQueued, &q
-		d.Message = message(fmt.Sprintf("Queued at position %d of %d: %d of %d allowed sessions of template %s/%s are active on cluster %s.",
-			q.Position, q.Length, q.Active, q.Limit, in.Template.Namespace, in.Template.Name, s.Spec.Cluster), notes)
+		d.Message = message(why, notes)
 		d.TTL = until(d.TTL, now, latest)
 		return d.done(), nil
 	}

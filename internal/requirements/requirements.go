@@ -22,10 +22,11 @@ import (
 // Names under which resources are required. They appear in the request and
 // response, so they are part of the function's contract with Crossplane.
 const (
-	NameTemplate      = "template"
-	NameClusterConfig = "cluster-config"
-	NamePodTemplate   = "pod-template"
-	NameSessions      = "sessions"
+	NameTemplate       = "template"
+	NameClusterConfig  = "cluster-config"
+	NamePodTemplate    = "pod-template"
+	NameSessions       = "sessions"
+	NameClusterConfigs = "cluster-configs"
 	// NameBindingsPrefix is followed by "-<namespace>", or is used alone when
 	// every namespace is trusted.
 	NameBindingsPrefix = "bindings"
@@ -42,6 +43,13 @@ type Needs struct {
 	// SessionsOnCluster asks for the other DebugSessions on the session's
 	// cluster. Only needed when a concurrency limit applies.
 	SessionsOnCluster bool
+
+	// SessionsEverywhere asks for every DebugSession, on every cluster, and
+	// every ClusterConfig. Only needed when a binding caps its sessions: a
+	// binding applies to many clusters, and whether another cluster's
+	// session uses it depends on that cluster's labels. It supersedes
+	// SessionsOnCluster.
+	SessionsEverywhere bool
 }
 
 // Selectors returns every requirement for a session: the first round from the
@@ -62,7 +70,11 @@ func Selectors(s *v1alpha1.DebugSession, in *v1beta1.Input, needs Needs) map[str
 	if needs.PodTemplate != "" {
 		sel[NamePodTemplate] = byName(v1alpha1.DebugPodTemplateKind, needs.PodTemplateNamespace, needs.PodTemplate)
 	}
-	if needs.SessionsOnCluster {
+	switch {
+	case needs.SessionsEverywhere:
+		sel[NameSessions] = byLabels(v1alpha1.DebugSessionKind, "", nil)
+		sel[NameClusterConfigs] = byLabels(v1alpha1.ClusterConfigKind, configNS, nil)
+	case needs.SessionsOnCluster:
 		sel[NameSessions] = byLabels(v1alpha1.DebugSessionKind, "", map[string]string{v1alpha1.LabelCluster: s.Spec.Cluster})
 	}
 	return sel
@@ -118,9 +130,13 @@ type Fetched struct {
 	PodTemplate   *v1alpha1.DebugPodTemplate
 	// Bindings from every trusted namespace, sorted by namespace and name.
 	Bindings []v1alpha1.DebugSessionClusterBinding
-	// Sessions on the same cluster, other than this one, sorted by namespace
-	// and name. Only fetched when a concurrency limit applies.
+	// Sessions other than this one, sorted by namespace and name: those on
+	// the same cluster when a concurrency limit applies, those on every
+	// cluster when a binding caps its sessions, else none.
 	Sessions []v1alpha1.DebugSession
+	// ClusterConfigs of every cluster, sorted by name. Only fetched when a
+	// binding caps its sessions.
+	ClusterConfigs []v1alpha1.ClusterConfig
 }
 
 // Complete reports whether Crossplane has answered every selector.
@@ -207,15 +223,20 @@ func (l *Loader) Load(s *v1alpha1.DebugSession, sel map[string]*fnv1.ResourceSel
 			return nil, err
 		}
 		for _, o := range sessions {
+			// matches already applied the selector's cluster label, if it
+			// has one.
 			if o.Namespace == s.Namespace && o.Name == s.Name {
-				continue
-			}
-			if o.Labels[v1alpha1.LabelCluster] != s.Spec.Cluster {
 				continue
 			}
 			f.Sessions = append(f.Sessions, o)
 		}
 		sort.Slice(f.Sessions, func(i, j int) bool { return less(&f.Sessions[i].ObjectMeta, &f.Sessions[j].ObjectMeta) })
+	}
+	if cs := sel[NameClusterConfigs]; cs != nil {
+		if f.ClusterConfigs, err = all[v1alpha1.ClusterConfig](l, got[NameClusterConfigs], cs); err != nil {
+			return nil, err
+		}
+		sort.Slice(f.ClusterConfigs, func(i, j int) bool { return less(&f.ClusterConfigs[i].ObjectMeta, &f.ClusterConfigs[j].ObjectMeta) })
 	}
 	return f, nil
 }

@@ -81,6 +81,18 @@ func TestSelectors(t *testing.T) {
 				"sessions":                   {ApiVersion: "breakglass.telekom.de/v1alpha1", Kind: "DebugSession", Match: &fnv1.ResourceSelector_MatchLabels{MatchLabels: &fnv1.MatchLabels{Labels: map[string]string{"breakglass.telekom.de/cluster": "prod-cluster-a"}}}},
 			},
 		},
+		"SecondRoundWithCaps": {
+			reason: "A binding cap counts sessions on every cluster the binding applies to: every session and every cluster config are asked for, whatever the concurrency limit asks.",
+			args:   args{in: nil, needs: Needs{PodTemplate: "netops-debug-pod", PodTemplateNamespace: "breakglass-system", SessionsOnCluster: true, SessionsEverywhere: true}},
+			want: map[string]*fnv1.ResourceSelector{
+				"template":                   template,
+				"cluster-config":             clusterConfig,
+				"bindings-breakglass-system": {ApiVersion: "breakglass.telekom.de/v1alpha1", Kind: "DebugSessionClusterBinding", Namespace: nsPtr("breakglass-system"), Match: matchAll},
+				"pod-template":               {ApiVersion: "breakglass.telekom.de/v1alpha1", Kind: "DebugPodTemplate", Namespace: nsPtr("breakglass-system"), Match: &fnv1.ResourceSelector_MatchName{MatchName: "netops-debug-pod"}},
+				"sessions":                   {ApiVersion: "breakglass.telekom.de/v1alpha1", Kind: "DebugSession", Match: matchAll},
+				"cluster-configs":            {ApiVersion: "breakglass.telekom.de/v1alpha1", Kind: "ClusterConfig", Namespace: nsPtr("breakglass-system"), Match: matchAll},
+			},
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -195,6 +207,58 @@ func TestLoad(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{}), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("%s\nLoad(...): -want, +got:\n%s (err: %v)", tc.reason, diff, err)
+			}
+		})
+	}
+}
+
+func TestLoadEverywhere(t *testing.T) {
+	sessionOn := func(ns, name, cluster string) map[string]any {
+		return obj("DebugSession", ns, name, map[string]any{"metadata": map[string]any{"name": name, "namespace": ns, "labels": map[string]any{"breakglass.telekom.de/cluster": cluster}}})
+	}
+	required := map[string]*fnv1.Resources{
+		"sessions": answer(sessionOn("team-b", "inc-10", "other"), sessionOn("team-a", "inc-1234", "prod-cluster-a"), sessionOn("team-b", "inc-9", "prod-cluster-a")),
+		"cluster-configs": answer(
+			obj("ClusterConfig", "breakglass-system", "prod-cluster-b", nil),
+			obj("ClusterConfig", "elsewhere", "fake", nil),
+			obj("ClusterConfig", "breakglass-system", "prod-cluster-a", nil),
+		),
+	}
+	type want struct {
+		sessions, configs []string
+	}
+	cases := map[string]struct {
+		reason string
+		needs  Needs
+		want   want
+	}{
+		"Everywhere": {
+			reason: "With a binding cap, sessions of every cluster but this one and the config namespace's cluster configs are loaded, sorted.",
+			needs:  Needs{SessionsOnCluster: true, SessionsEverywhere: true},
+			want:   want{sessions: []string{"team-b/inc-10", "team-b/inc-9"}, configs: []string{"breakglass-system/prod-cluster-a", "breakglass-system/prod-cluster-b"}},
+		},
+		"OnCluster": {
+			reason: "A concurrency limit alone loads only this cluster's sessions, even when Crossplane answers with more.",
+			needs:  Needs{SessionsOnCluster: true},
+			want:   want{sessions: []string{"team-b/inc-9"}},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			sel := Selectors(session(), nil, tc.needs)
+			f, err := Load(&fnv1.RunFunctionRequest{RequiredResources: required}, session(), sel)
+			if err != nil {
+				t.Fatalf("%s\nLoad(...): %v", tc.reason, err)
+			}
+			got := want{}
+			for _, s := range f.Sessions {
+				got.sessions = append(got.sessions, s.Namespace+"/"+s.Name)
+			}
+			for _, c := range f.ClusterConfigs {
+				got.configs = append(got.configs, c.Namespace+"/"+c.Name)
+			}
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(want{}), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s\nLoad(...): -want, +got:\n%s", tc.reason, diff)
 			}
 		})
 	}

@@ -84,6 +84,22 @@ type DebugSessionClusterBindingSpec struct {
 	// +optional
 	Constraints *Constraints `json:"constraints,omitempty"`
 
+	// MaxActiveSessionsPerUser caps the sessions one requester may have
+	// running through this binding at once, over every cluster it applies
+	// to. A session over the cap waits, Queued; a running session is never
+	// stopped by it.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	MaxActiveSessionsPerUser *int32 `json:"maxActiveSessionsPerUser,omitempty"`
+
+	// MaxActiveSessionsTotal caps the sessions running through this binding
+	// at once, over every cluster it applies to and every requester. A
+	// session over the cap waits, Queued; a running session is never
+	// stopped by it.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	MaxActiveSessionsTotal *int32 `json:"maxActiveSessionsTotal,omitempty"`
+
 	// TargetNamespace overrides the template's target namespace.
 	// +optional
 	TargetNamespace string `json:"targetNamespace,omitempty"`

@@ -550,6 +550,16 @@ func (in *DebugSessionClusterBindingSpec) DeepCopyInto(out *DebugSessionClusterB
 		*out = new(Constraints)
 		(*in).DeepCopyInto(*out)
 	}
+	if in.MaxActiveSessionsPerUser != nil {
+		in, out := &in.MaxActiveSessionsPerUser, &out.MaxActiveSessionsPerUser
+		*out = new(int32)
+		**out = **in
+	}
+	if in.MaxActiveSessionsTotal != nil {
+		in, out := &in.MaxActiveSessionsTotal, &out.MaxActiveSessionsTotal
+		*out = new(int32)
+		**out = **in
+	}
 	if in.AuxiliaryResources != nil {
 		in, out := &in.AuxiliaryResources, &out.AuxiliaryResources
 		*out = make(AuxiliaryResources, len(*in))
