@@ -88,6 +88,9 @@ func (f *Function) run(req *fnv1.RunFunctionRequest, t *telemetry.Timer) *fnv1.R
 	if err != nil {
 		return c.stop(err)
 	}
+	if err := p.bound(c.s, d); err != nil {
+		return c.stop(err)
+	}
 	c.warn(p.warnings...)
 	c.warn(p.enabled.Warnings...)
 	c.warn(d.Warnings...)

@@ -124,7 +124,21 @@ func (p *plan) status(out rollout.Output, desired map[resource.Name]*resource.De
 		// workload"; the status says what the session waits for.
 		st.Message += " Waiting for the debug pods: " + w + "."
 	}
+	if f := p.target.WorkloadFinished(names.WorkloadResource, observed); f != "" && st.State == v1alpha1.StateActive {
+		// A finished Job's pods, and their logs, are what the session is
+		// for now: they stay until it expires or is terminated.
+		st.Message += " The debug " + f + "; it and its pods stay until the session ends."
+	}
 	return st
+}
+
+// bound bounds the workload by the session's time once the lifecycle has
+// decided it, before anything returns it.
+func (p *plan) bound(s *v1alpha1.DebugSession, d lifecycle.Decision) error {
+	if !d.RunWorkload {
+		return nil
+	}
+	return workload.Bound(p.workload, s.Describe(), d.ActivatedAt, d.ExpiresAt)
 }
 
 // endedStatus is the status of a session that stopped or ended before

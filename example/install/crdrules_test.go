@@ -134,7 +134,19 @@ func TestCRDRules(t *testing.T) {
 		"BadNamespaceGlob":       {reason: "Namespace patterns are globs.", obj: binding(put([]any{"debug-[a"}, "namespaceConstraints", "allowedNamespaces", "patterns")), want: []string{"spec.namespaceConstraints.allowedNamespaces.patterns: " + msgGlob}},
 		"WindowBackwards":        {reason: "A binding that expires before it starts never exists.", obj: binding(put("2026-12-01T00:00:00Z", "effectiveFrom"), put("2026-11-01T00:00:00Z", "expiresAt")), want: []string{"spec.expiresAt: expiresAt must be after effectiveFrom"}},
 		"WindowOK":               {reason: "A forward window is admitted.", obj: binding(put("2026-11-01T00:00:00Z", "effectiveFrom"), put("2026-12-01T00:00:00Z", "expiresAt"), put(true, "hidden"))},
-		"PodTemplateAuxUnique":   {reason: "The same holds for a pod template's list.", obj: podTemplate(put([]any{aux("np", "NetworkPolicy"), aux("np", "ConfigMap")}, "auxiliaryResources")), want: []string{"spec.auxiliaryResources: " + msgAuxUnique}},
+		"JobTemplate":            {reason: "A Job template with pods and a backoff limit within bounds is admitted.", obj: template(put("Job", "workloadType"), put(int64(2), "replicas"), put(int64(10), "backoffLimit"))},
+		"UnknownWorkloadType":    {reason: "Only the three workload kinds exist.", obj: template(put("StatefulSet", "workloadType")), want: []string{`spec.workloadType: supported values: "DaemonSet", "Deployment", "Job"`}},
+		"BackoffAboveBound":      {reason: "Every retry is a new pod on the target: the backoff limit is bounded.", obj: template(put("Job", "workloadType"), put(int64(11), "backoffLimit")), want: []string{"spec.backoffLimit: spec.backoffLimit in body should be less than or equal to 10"}},
+		"BackoffWithoutJob":      {reason: "Only a Job retries its pods.", obj: template(put("Deployment", "workloadType"), put(int64(1), "backoffLimit")), want: []string{"spec.backoffLimit: backoffLimit needs workloadType Job"}},
+		"BackoffDefaultKind":     {reason: "The default kind is a DaemonSet, which does not retry either.", obj: template(put(int64(1), "backoffLimit")), want: []string{"spec.backoffLimit: backoffLimit needs workloadType Job"}},
+		"JobWithoutPods":         {reason: "A Job of zero pods runs nothing.", obj: template(put("Job", "workloadType"), put(int64(0), "replicas")), want: []string{"spec.replicas: a Job needs at least one pod"}},
+		"DeploymentOfZero":       {reason: "A Deployment may still be scaled to zero.", obj: template(put("Deployment", "workloadType"), put(int64(0), "replicas"))},
+		"JobWithDisruptionBudget": {
+			reason: "A Job's pods get no disruption budget.",
+			obj:    template(put("Job", "workloadType"), put(map[string]any{"minAvailable": int64(1)}, "podDisruptionBudget")),
+			want:   []string{"spec.podDisruptionBudget: a Job's pods get no PodDisruptionBudget: they are meant to finish, and an eviction counts as a failed attempt"},
+		},
+		"PodTemplateAuxUnique": {reason: "The same holds for a pod template's list.", obj: podTemplate(put([]any{aux("np", "NetworkPolicy"), aux("np", "ConfigMap")}, "auxiliaryResources")), want: []string{"spec.auxiliaryResources: " + msgAuxUnique}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -154,5 +166,54 @@ func TestCRDsAccepted(t *testing.T) {
 		if _, err := admissiontest.LoadCRDE(f); err != nil {
 			t.Errorf("%v", err)
 		}
+	}
+}
+
+// TestCRDTransitionRules checks the rules that compare an update with the
+// object it replaces.
+func TestCRDTransitionRules(t *testing.T) {
+	crd := admissiontest.LoadCRD(t, "crd-debugsessiontemplates.yaml")
+	const immutable = "spec.workloadType: workloadType is immutable: the running sessions' workloads would be left behind on their clusters; create a new template"
+	cases := map[string]struct {
+		reason   string
+		old, obj map[string]any
+		want     []string
+	}{
+		"SameKind": {
+			reason: "Any other change to a Job template is admitted.",
+			old:    template(put("Job", "workloadType")),
+			obj:    template(put("Job", "workloadType"), put(int64(2), "backoffLimit")),
+		},
+		"DaemonSetToJob": {
+			reason: "A running session's DaemonSet would be orphaned when its Object starts managing a Job instead.",
+			old:    template(put("DaemonSet", "workloadType")),
+			obj:    template(put("Job", "workloadType")),
+			want:   []string{immutable},
+		},
+		"DefaultToDeployment": {
+			reason: "Leaving workloadType out means DaemonSet; setting it to another kind later is a change too.",
+			old:    template(),
+			obj:    template(put("Deployment", "workloadType")),
+			want:   []string{immutable},
+		},
+		"DefaultSpelledOut": {
+			reason: "Writing the default out changes nothing.",
+			old:    template(),
+			obj:    template(put("DaemonSet", "workloadType")),
+		},
+		"JobRemoved": {
+			reason: "Removing workloadType from a Job template turns it into a DaemonSet one.",
+			old:    template(put("Job", "workloadType")),
+			obj:    template(),
+			want:   []string{immutable},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := describe(crd.ValidateUpdate(tc.obj, tc.old))
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("%s\nValidateUpdate(...): -want, +got:\n%s", tc.reason, diff)
+			}
+		})
 	}
 }

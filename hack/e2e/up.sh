@@ -173,12 +173,14 @@ kube_controllers() {
   # Only the controllers the tests rely on: garbage collection (Crossplane
   # deletes composed resources by dropping them; dependents go through the
   # GC), namespaces, service accounts and their tokens, the workload
-  # controllers, and the one that type-checks ValidatingAdmissionPolicies and
-  # reports it in their status, as on any real cluster. Node lifecycle stays
-  # off so that nodes without a kubelet stay schedulable.
+  # controllers (the Job controller also removes the tracking finalizer
+  # from a deleted Job's pods, without which they never go), and the one
+  # that type-checks ValidatingAdmissionPolicies and reports it in their
+  # status, as on any real cluster. Node lifecycle stays off so that nodes
+  # without a kubelet stay schedulable.
   start "${p}kube-controller-manager" "${kubernetes_dir}/kube-controller-manager" \
     --kubeconfig "${pki}/admin.kubeconfig" \
-    --controllers garbage-collector-controller,namespace-controller,serviceaccount-controller,serviceaccount-token-controller,daemonset-controller,deployment-controller,replicaset-controller,validatingadmissionpolicy-status-controller \
+    --controllers garbage-collector-controller,namespace-controller,serviceaccount-controller,serviceaccount-token-controller,daemonset-controller,deployment-controller,replicaset-controller,job-controller,validatingadmissionpolicy-status-controller \
     --service-account-private-key-file "${pki}/sa.key" --root-ca-file "${pki}/ca.crt" \
     --leader-elect=false --bind-address 127.0.0.1 --secure-port 0
   step "${p}kube-scheduler" "${p}kube-scheduler"

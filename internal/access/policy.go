@@ -47,7 +47,7 @@ var connectSubresources = []string{"pods/attach", "pods/exec", "pods/portforward
 //     session too, whose own policy then decides) or the marker for the
 //     whole namespace (granted on purpose, or held by cluster admins). The
 //     pod's workload is its name less the last one or two dash-separated
-//     parts: <workload>-<random> for a DaemonSet's pods,
+//     parts: <workload>-<random> for a DaemonSet's or a Job's pods,
 //     <workload>-<hash>-<random> for a Deployment's.
 func policy(t Target, m Members, ops v1alpha1.PodOperations) (*admissionregistrationv1.ValidatingAdmissionPolicy, *admissionregistrationv1.ValidatingAdmissionPolicyBinding) {
 	name := names.PodAccess(t.Workload)

@@ -82,7 +82,7 @@ func TestPodAccessPolicyCEL(t *testing.T) {
 
 	podA := workloadA + "-7xk2p"                // a DaemonSet pod
 	podB := workloadB + "-5d8f9c7b6-q2w3e"      // a Deployment pod
-	podC := workloadC + "-x9z8y"                // a DaemonSet pod
+	podC := workloadC + "-x9z8y"                // a DaemonSet pod, named as a Job's pods are
 	podLong := workloadLong + "-k2m4n"          // a Deployment pod whose name lost its hash
 	podEnded := workloadEnded + "-6c9d8-b7n6m"  // a leftover pod of an ended session
 	podOther := "payments-api-7d9f8b6c5d-abcde" // a pod that belongs to no session

@@ -142,6 +142,12 @@ func PodDisruptionBudget(t Target, template string, b *v1alpha1.SessionPodDisrup
 	if err != nil {
 		return nil, errorf("DebugSessionTemplate %s %s: %v", template, path, err)
 	}
+	if kind == v1alpha1.WorkloadTypeJob {
+		// A Job's pods are meant to finish, and an evicted one counts as a
+		// failed attempt against its backoffLimit; a budget would only hold
+		// node drains up for pods that may have done their work.
+		return nil, errorf("DebugSessionTemplate %s %s: a Job's pods get no PodDisruptionBudget; remove it, or use workloadType Deployment", template, pdbPath)
+	}
 	if kind == v1alpha1.WorkloadTypeDaemonSet && (percent || f == "maxUnavailable") {
 		return nil, errorf("DebugSessionTemplate %s %s: %s cannot be computed for the pods of a DaemonSet, which has no scale subresource; use an integer minAvailable, or workloadType Deployment", template, path, v.String())
 	}

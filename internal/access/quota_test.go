@@ -176,6 +176,11 @@ func TestPodDisruptionBudget(t *testing.T) {
 			args:   args{budget: &v1alpha1.SessionPodDisruptionBudget{MaxUnavailable: ptrTo(intstr.FromInt32(1))}, kind: v1alpha1.WorkloadTypeDaemonSet},
 			want:   want{err: errorf("DebugSessionTemplate breakglass-system/netops-debug spec.podDisruptionBudget.maxUnavailable: 1 cannot be computed for the pods of a DaemonSet, which has no scale subresource; use an integer minAvailable, or workloadType Deployment")},
 		},
+		"Job": {
+			reason: "A Job's pods get no budget, not even an integer minAvailable that would work for any pods: the refusal names the template's field.",
+			args:   args{budget: &v1alpha1.SessionPodDisruptionBudget{MinAvailable: ptrTo(intstr.FromInt32(1))}, kind: v1alpha1.WorkloadTypeJob},
+			want:   want{err: errorf("DebugSessionTemplate breakglass-system/netops-debug spec.podDisruptionBudget: a Job's pods get no PodDisruptionBudget; remove it, or use workloadType Deployment")},
+		},
 		"Both": {
 			reason: "minAvailable and maxUnavailable exclude each other.",
 			args:   args{budget: &v1alpha1.SessionPodDisruptionBudget{MinAvailable: ptrTo(intstr.FromInt32(1)), MaxUnavailable: ptrTo(intstr.FromInt32(1))}},

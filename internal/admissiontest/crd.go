@@ -86,9 +86,19 @@ func LoadCRDE(path string) (*CRD, error) {
 // x-kubernetes-validations rules, with the runtime cost budget of one
 // request. The errors carry the field paths the API server reports.
 func (c *CRD) Validate(obj map[string]any) field.ErrorList {
+	return c.ValidateUpdate(obj, nil)
+}
+
+// ValidateUpdate is Validate on an update from old, which also runs the
+// transition rules (those that read oldSelf). A nil old is a create.
+func (c *CRD) ValidateUpdate(obj, old map[string]any) field.ErrorList {
 	errs := validation.ValidateCustomResource(nil, obj, c.schema)
 	if c.rules != nil {
-		ruleErrs, _ := c.rules.Validate(context.Background(), nil, c.structural, obj, nil, celconfig.RuntimeCELCostBudget)
+		var oldObj any
+		if old != nil {
+			oldObj = old
+		}
+		ruleErrs, _ := c.rules.Validate(context.Background(), nil, c.structural, obj, oldObj, celconfig.RuntimeCELCostBudget)
 		errs = append(errs, ruleErrs...)
 	}
 	return errs

@@ -7,6 +7,7 @@ import (
 	"github.com/crossplane/function-sdk-go/resource"
 	"github.com/crossplane/function-sdk-go/resource/composed"
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -28,6 +29,11 @@ type Readiness struct {
 	// Message says in plain English why the resource is not ready; it is
 	// empty when it is.
 	Message string
+
+	// Finished is true for a workload that has run to its end: a Job that
+	// completed or failed. Its pods are not coming, so nothing waits for
+	// them; Message then says how it ended.
+	Finished bool
 }
 
 // Readiness returns the readiness of the composed resource called name.
@@ -58,7 +64,7 @@ func (t Target) PodsWaiting(name resource.Name, observed map[resource.Name]resou
 		return ""
 	}
 	if t.Mode == v1beta1.DeliveryLocal {
-		if r := localReadiness(oc.Resource); !r.Ready {
+		if r := localReadiness(oc.Resource); !r.Ready && !r.Finished {
 			return r.Message
 		}
 		return ""
@@ -119,27 +125,45 @@ func objectReadiness(o *composed.Unstructured, cluster string) Readiness {
 // (status.atProvider.manifest). It returns "" when the Object holds no
 // observed workload or the observed workload is ready.
 func objectPodsWaiting(o *composed.Unstructured, cluster string) string {
-	m, found, err := unstructured.NestedMap(o.Object, "status", "atProvider", "manifest")
-	if err != nil || !found {
-		return ""
-	}
-	w := &composed.Unstructured{Unstructured: unstructured.Unstructured{Object: m}}
-	if gvk := w.GroupVersionKind(); gvk != daemonSetKind && gvk != deploymentKind {
+	w := observedWorkload(o)
+	if w == nil {
 		return ""
 	}
 	r := localReadiness(w)
-	if r.Ready {
+	if r.Ready || r.Finished {
 		return ""
 	}
-	if cluster == "" {
-		return r.Message
+	return onCluster(r.Message, cluster)
+}
+
+// observedWorkload returns the workload an Object manages as the provider
+// last observed it on the target cluster (status.atProvider.manifest), or
+// nil when the Object holds no observed workload.
+func observedWorkload(o *composed.Unstructured) *composed.Unstructured {
+	m, found, err := unstructured.NestedMap(o.Object, "status", "atProvider", "manifest")
+	if err != nil || !found {
+		return nil
 	}
-	return r.Message + " on " + cluster
+	w := &composed.Unstructured{Unstructured: unstructured.Unstructured{Object: m}}
+	switch w.GroupVersionKind() {
+	case daemonSetKind, deploymentKind, jobKind:
+		return w
+	}
+	return nil
+}
+
+// onCluster appends the target cluster to a message about its workload.
+func onCluster(msg, cluster string) string {
+	if cluster == "" {
+		return msg
+	}
+	return msg + " on " + cluster
 }
 
 var (
 	daemonSetKind  = appsv1.SchemeGroupVersion.WithKind("DaemonSet")
 	deploymentKind = appsv1.SchemeGroupVersion.WithKind("Deployment")
+	jobKind        = batchv1.SchemeGroupVersion.WithKind("Job")
 )
 
 func localReadiness(o *composed.Unstructured) Readiness {
@@ -156,6 +180,12 @@ func localReadiness(o *composed.Unstructured) Readiness {
 			return Readiness{Observed: true, Message: err.Error()}
 		}
 		return deploymentReadiness(d)
+	case jobKind:
+		j := &batchv1.Job{}
+		if err := fromUnstructured(o, j); err != nil {
+			return Readiness{Observed: true, Message: err.Error()}
+		}
+		return jobReadiness(j)
 	}
 	return Readiness{Observed: true, Ready: true}
 }
@@ -249,6 +279,8 @@ func readinessQuery(manifest *unstructured.Unstructured) string {
 		return celDaemonSetReady
 	case deploymentKind:
 		return celDeploymentReady
+	case jobKind:
+		return celJobReady
 	}
 	return ""
 }

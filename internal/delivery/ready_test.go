@@ -53,6 +53,28 @@ const (
 		"spec":{"replicas":1},"status":{"observedGeneration":1,"availableReplicas":1}}`
 	deploymentScaledToZero = `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"debug","generation":1},
 		"spec":{"replicas":0},"status":{"observedGeneration":1}}`
+
+	jobNew = `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"debug","generation":1},
+		"spec":{"completions":1,"parallelism":1},"status":{}}`
+	jobRunning = `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"debug","generation":1},
+		"spec":{"completions":1,"parallelism":1},"status":{"active":1,"ready":1,"startTime":"2026-11-28T10:00:05Z"}}`
+	jobDefaultCompletionsRunning = `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"debug","generation":1},
+		"spec":{},"status":{"active":1,"ready":1}}`
+	jobPartlyReady = `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"debug","generation":1},
+		"spec":{"completions":3,"parallelism":3},"status":{"active":3,"ready":1}}`
+	jobSomeFinished = `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"debug","generation":1},
+		"spec":{"completions":3,"parallelism":3},"status":{"active":1,"ready":0,"succeeded":2}}`
+	jobRestFinished = `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"debug","generation":1},
+		"spec":{"completions":3,"parallelism":3},"status":{"active":1,"ready":1,"succeeded":2}}`
+	jobComplete = `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"debug","generation":1},
+		"spec":{"completions":1,"parallelism":1},"status":{"succeeded":1,"ready":0,
+		"conditions":[{"type":"SuccessCriteriaMet","status":"True"},{"type":"Complete","status":"True"}]}}`
+	jobFailed = `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"debug","generation":1},
+		"spec":{"completions":1,"parallelism":1},"status":{"failed":4,"ready":0,
+		"conditions":[{"type":"FailureTarget","status":"True"},{"type":"Failed","status":"True","reason":"BackoffLimitExceeded","message":"Job has reached the specified backoff limit"}]}}`
+	jobFailedWhileReady = `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"debug","generation":1},
+		"spec":{"completions":1,"parallelism":1},"status":{"ready":1,
+		"conditions":[{"type":"Failed","status":"True","reason":"DeadlineExceeded","message":"Job was active longer than specified deadline"}]}}`
 )
 
 // workloadCases are workloads on a target cluster, with their readiness as
@@ -122,6 +144,51 @@ var workloadCases = map[string]struct {
 		reason: "A Deployment asking for no pods has all it asked for.",
 		object: deploymentScaledToZero,
 		want:   Readiness{Observed: true, Ready: true},
+	},
+	"JobJustCreated": {
+		reason: "A Job whose pod is not ready yet is not ready, and says how many of its pods are.",
+		object: jobNew,
+		want:   Readiness{Observed: true, Message: "Job has 0 of 1 pods ready"},
+	},
+	"JobRunning": {
+		reason: "A Job whose pod is running and ready is ready: the session's debug pod is there.",
+		object: jobRunning,
+		want:   Readiness{Observed: true, Ready: true},
+	},
+	"JobDefaultCompletions": {
+		reason: "A Job without spec.completions wants one pod, as the API server defaults it.",
+		object: jobDefaultCompletionsRunning,
+		want:   Readiness{Observed: true, Ready: true},
+	},
+	"JobPartlyReady": {
+		reason: "A Job of three pods with one ready is not ready.",
+		object: jobPartlyReady,
+		want:   Readiness{Observed: true, Message: "Job has 1 of 3 pods ready"},
+	},
+	"JobSomeFinishedRestNotReady": {
+		reason: "Pods that finished count as done, but the one still starting is waited for, and the message says how many finished.",
+		object: jobSomeFinished,
+		want:   Readiness{Observed: true, Message: "Job has 0 of 3 pods ready, 2 finished"},
+	},
+	"JobSomeFinishedRestReady": {
+		reason: "Every pod either finished or ready: nothing left to wait for.",
+		object: jobRestFinished,
+		want:   Readiness{Observed: true, Ready: true},
+	},
+	"JobComplete": {
+		reason: "A completed Job did what it was asked: ready, finished, and its pods are not waited for.",
+		object: jobComplete,
+		want:   Readiness{Observed: true, Ready: true, Finished: true, Message: "Job completed"},
+	},
+	"JobFailed": {
+		reason: "A Job that used up its backoff limit is finished and not ready; the message carries the condition's reason and message.",
+		object: jobFailed,
+		want:   Readiness{Observed: true, Finished: true, Message: "Job failed (BackoffLimitExceeded: Job has reached the specified backoff limit)"},
+	},
+	"JobFailedWhileCountsSayReady": {
+		reason: "The Failed condition wins over a stale ready count: a Job past its deadline is not ready.",
+		object: jobFailedWhileReady,
+		want:   Readiness{Observed: true, Finished: true, Message: "Job failed (DeadlineExceeded: Job was active longer than specified deadline)"},
 	},
 }
 

@@ -98,6 +98,15 @@ func TestLint(t *testing.T) {
 			yaml:   template,
 			want:   []string{"error f.yaml:5: DebugSessionTemplate breakglass-system/netops: spec.podTemplateRef.name: DebugPodTemplate breakglass-system/pod is not among the files: sessions of this template would fail"},
 		},
+		"JobWithAlwaysRestartingPod": {
+			reason: "A Job template whose pod template restarts Always fails every session: the Job would be refused.",
+			yaml:   doc(strings.Replace(template, "  podTemplateRef:", "  workloadType: Job\n  podTemplateRef:", 1), strings.Replace(podTemplate, "      containers:", "      restartPolicy: Always\n      containers:", 1)),
+			want:   []string{"error f.yaml:5: DebugSessionTemplate breakglass-system/netops: spec.workloadType: Job, but DebugPodTemplate breakglass-system/pod says restartPolicy Always, which a Job refuses: sessions of this template would fail"},
+		},
+		"JobWithUnsetRestartPolicy": {
+			reason: "A pod template that leaves restartPolicy unset runs as a Job (Never) and as any other kind.",
+			yaml:   doc(strings.Replace(template, "  podTemplateRef:", "  workloadType: Job\n  podTemplateRef:", 1), podTemplate),
+		},
 		"MissingTemplate": {
 			reason: "A binding whose template is not among the files applies to nothing.",
 			yaml:   binding,

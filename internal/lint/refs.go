@@ -5,8 +5,11 @@ import (
 	"slices"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
 	"github.com/k8s-breakglass/function-debug-session/internal/requirements"
+	"github.com/k8s-breakglass/function-debug-session/internal/workload"
 )
 
 // find returns the object ns/name of a list, preferring one in dir.
@@ -57,9 +60,14 @@ func (s *set) checkReferences() {
 			s.add(t.Document, SeverityError, "spec.podTemplateRef.name", "is empty: a pod template is required")
 			continue
 		}
-		if s.podTemplateOf(t) == nil {
+		pt := s.podTemplateOf(t)
+		if pt == nil {
 			ref := t.obj.Spec.PodTemplateRef.Name
 			s.add(t.Document, SeverityError, "spec.podTemplateRef.name", "DebugPodTemplate %s/%s is not among the files: sessions of this template would fail", t.obj.Namespace, ref)
+			continue
+		}
+		if workload.Kind(t.obj) == v1alpha1.WorkloadTypeJob && pt.obj.Spec.Template.Spec.RestartPolicy == corev1.RestartPolicyAlways {
+			s.add(t.Document, SeverityError, "spec.workloadType", "Job, but DebugPodTemplate %s/%s says restartPolicy Always, which a Job refuses: sessions of this template would fail", pt.obj.Namespace, pt.obj.Name)
 		}
 	}
 	for _, b := range s.bindings {

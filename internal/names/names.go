@@ -21,7 +21,7 @@ import (
 
 // Composition resource names of the objects every session may have.
 const (
-	// WorkloadResource is the DaemonSet or Deployment running the debug
+	// WorkloadResource is the DaemonSet, Deployment or Job running the debug
 	// pods.
 	WorkloadResource resource.Name = "workload"
 
@@ -137,7 +137,7 @@ func cleanLabel(s string) string {
 const (
 	workloadPrefix = "debug-"
 	// maxWorkloadLength keeps "<workload>-" whole at the start of every
-	// debug pod's name. Pods of a DaemonSet are generated from
+	// debug pod's name. Pods of a DaemonSet or a Job are generated from
 	// "<workload>-", and pods of a Deployment from "<workload>-<hash>-", and
 	// the API server keeps only the first 58 characters of a generated
 	// name's base. Every per-session admission policy on the target cluster

@@ -21,7 +21,7 @@ type AdmissionTarget struct {
 	// Session names the DebugSession in messages, as namespace/name.
 	Session string
 	// Workload is the name of the debug workload. Every debug pod's name
-	// starts with it and a dash: DaemonSet pods are named
+	// starts with it and a dash: DaemonSet and Job pods are named
 	// <workload>-<random>, Deployment pods <workload>-<hash>-<random>.
 	Workload string
 	// Namespace of the debug pods: the session's target namespace.

@@ -95,6 +95,9 @@ func Status(c *v1alpha1.SchedulingConstraints, u UserNodeSelector, kind v1alpha1
 	case kind == v1alpha1.WorkloadTypeDeployment:
 		st.Summary += ". The scheduler is not steered by the admission policy: if the Deployment's node affinity allows a node matching " +
 			strings.Join(globs, ", ") + ", it may keep choosing it and leave replicas Pending; label or taint such nodes to keep debug pods off them."
+	case kind == v1alpha1.WorkloadTypeJob:
+		st.Summary += ". The scheduler is not steered by the admission policy: if the Job's node affinity allows a node matching " +
+			strings.Join(globs, ", ") + ", it may keep choosing it and leave the Job's pods Pending; label or taint such nodes to keep debug pods off them."
 	default:
 		// The DaemonSet controller decides which nodes get a pod from the
 		// pod template alone, so it keeps counting a refused node.

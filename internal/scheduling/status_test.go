@@ -73,6 +73,15 @@ func TestStatus(t *testing.T) {
 				DeniedNodes: []string{"cp-*"},
 			},
 		},
+		"DeniedNodesJob": {
+			reason: "A Job's pods are placed by the scheduler like a Deployment's: the same caveat, in terms of the Job.",
+			args:   args{c: &sc{DeniedNodes: []string{"cp-*"}}, kind: v1alpha1.WorkloadTypeJob},
+			want: &v1alpha1.SchedulingStatus{
+				Summary: "Nodes matching cp-* refused by an admission policy. The scheduler is not steered by the admission policy: if the Job's node affinity allows a node matching cp-*, " +
+					"it may keep choosing it and leave the Job's pods Pending; label or taint such nodes to keep debug pods off them.",
+				DeniedNodes: []string{"cp-*"},
+			},
+		},
 		"ExactDeniedDeploymentNoCaveat": {
 			reason: "Exact names are in the affinity, which the scheduler honours: no caveat.",
 			args:   args{c: &sc{DeniedNodes: []string{"node-a"}}, kind: v1alpha1.WorkloadTypeDeployment},

@@ -1,5 +1,5 @@
-// Package workload builds the debug workload, a DaemonSet or a Deployment,
-// from a DebugPodTemplate.
+// Package workload builds the debug workload, a DaemonSet, a Deployment or a
+// Job, from a DebugPodTemplate.
 package workload
 
 import (
@@ -126,6 +126,12 @@ func Build(p Params) (*unstructured.Unstructured, error) {
 
 	var obj runtime.Object
 	switch Kind(p.Template) {
+	case v1alpha1.WorkloadTypeJob:
+		j, err := job(p, meta, tmpl)
+		if err != nil {
+			return nil, err
+		}
+		obj = j
 	case v1alpha1.WorkloadTypeDeployment:
 		replicas := int32(1)
 		if r := p.Template.Spec.Replicas; r != nil {
@@ -153,8 +159,9 @@ func Build(p Params) (*unstructured.Unstructured, error) {
 
 // Kind returns the workload kind of a template.
 func Kind(t *v1alpha1.DebugSessionTemplate) v1alpha1.WorkloadType {
-	if t.Spec.WorkloadType == v1alpha1.WorkloadTypeDeployment {
-		return v1alpha1.WorkloadTypeDeployment
+	switch t.Spec.WorkloadType {
+	case v1alpha1.WorkloadTypeDeployment, v1alpha1.WorkloadTypeJob:
+		return t.Spec.WorkloadType
 	}
 	return v1alpha1.WorkloadTypeDaemonSet
 }

@@ -9,13 +9,24 @@ import (
 )
 
 // WorkloadType is the kind of workload that runs the debug pods.
-// +kubebuilder:validation:Enum=DaemonSet;Deployment
+// +kubebuilder:validation:Enum=DaemonSet;Deployment;Job
 type WorkloadType string
 
 // Workload types.
 const (
 	WorkloadTypeDaemonSet  WorkloadType = "DaemonSet"
 	WorkloadTypeDeployment WorkloadType = "Deployment"
+	WorkloadTypeJob        WorkloadType = "Job"
+)
+
+// Bounds of a Job's backoffLimit.
+const (
+	// DefaultBackoffLimit is how often a debug Job retries a failed pod
+	// when its template does not say.
+	DefaultBackoffLimit int32 = 3
+	// MaxBackoffLimit bounds a template's backoffLimit: every retry is a
+	// new pod on the target cluster.
+	MaxBackoffLimit int32 = 10
 )
 
 // Allowed says who may use a template, and where.

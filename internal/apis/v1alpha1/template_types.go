@@ -6,6 +6,10 @@ import (
 )
 
 // DebugSessionTemplateSpec says what a debug session runs and who may run it.
+// +kubebuilder:validation:XValidation:rule="!has(self.backoffLimit) || (has(self.workloadType) && self.workloadType == 'Job')",message="backoffLimit needs workloadType Job",fieldPath=`.backoffLimit`
+// +kubebuilder:validation:XValidation:rule="!has(self.podDisruptionBudget) || !has(self.workloadType) || self.workloadType != 'Job'",message="a Job's pods get no PodDisruptionBudget: they are meant to finish, and an eviction counts as a failed attempt",fieldPath=`.podDisruptionBudget`
+// +kubebuilder:validation:XValidation:rule="!has(self.replicas) || !has(self.workloadType) || self.workloadType != 'Job' || self.replicas >= 1",message="a Job needs at least one pod",fieldPath=`.replicas`
+// +kubebuilder:validation:XValidation:rule="(has(self.workloadType) ? self.workloadType : 'DaemonSet') == (has(oldSelf.workloadType) ? oldSelf.workloadType : 'DaemonSet')",message="workloadType is immutable: the running sessions' workloads would be left behind on their clusters; create a new template",fieldPath=`.workloadType`
 type DebugSessionTemplateSpec struct {
 	// DisplayName is a human-friendly name.
 	// +optional
@@ -20,14 +24,24 @@ type DebugSessionTemplateSpec struct {
 	// +kubebuilder:validation:Enum=workload
 	Mode string `json:"mode,omitempty"`
 
-	// WorkloadType is DaemonSet (the default) or Deployment.
+	// WorkloadType is DaemonSet (the default), Deployment or Job.
 	// +optional
 	WorkloadType WorkloadType `json:"workloadType,omitempty"`
 
-	// Replicas of a Deployment. Defaults to 1.
+	// Replicas of a Deployment, or the pods of a Job (its parallelism and
+	// completions: each runs once, all at the same time). Defaults to 1.
 	// +optional
 	// +kubebuilder:validation:Minimum=0
 	Replicas *int32 `json:"replicas,omitempty"`
+
+	// BackoffLimit is how often a Job retries a failed pod before it fails
+	// (only for workloadType Job). Defaults to 3, at most 10. A Job also
+	// stops at the session's expiry: its activeDeadlineSeconds is set from
+	// the session's activation and expiry.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=10
+	BackoffLimit *int32 `json:"backoffLimit,omitempty"`
 
 	// PodTemplateRef names the DebugPodTemplate, in this template's namespace.
 	PodTemplateRef *LocalObjectReference `json:"podTemplateRef,omitempty"`

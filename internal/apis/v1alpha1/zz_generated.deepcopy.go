@@ -768,6 +768,11 @@ func (in *DebugSessionTemplateSpec) DeepCopyInto(out *DebugSessionTemplateSpec) 
 		*out = new(int32)
 		**out = **in
 	}
+	if in.BackoffLimit != nil {
+		in, out := &in.BackoffLimit, &out.BackoffLimit
+		*out = new(int32)
+		**out = **in
+	}
 	if in.PodTemplateRef != nil {
 		in, out := &in.PodTemplateRef, &out.PodTemplateRef
 		*out = new(LocalObjectReference)
