@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -26,6 +27,8 @@ const (
 	ReasonNotShadowed     = "NotShadowed"
 	ReasonTie             = "Tie"
 	ReasonNoTie           = "NoTie"
+	ReasonNotYetEffective = "NotYetEffective"
+	ReasonExpired         = "Expired"
 )
 
 // Inputs are the objects a binding's status depends on.
@@ -45,6 +48,9 @@ type Inputs struct {
 	// ActiveSessions counts the sessions that use the binding and have not
 	// ended.
 	ActiveSessions int32
+	// Now decides which bindings exist by their effectiveFrom–expiresAt
+	// window.
+	Now time.Time
 }
 
 // Compute returns the status of in.Binding. Conditions carry no transition
@@ -53,7 +59,10 @@ func Compute(in Inputs) v1alpha1.DebugSessionClusterBindingStatus {
 	b := in.Binding
 	st := v1alpha1.DebugSessionClusterBindingStatus{ObservedGeneration: b.Generation, ActiveSessions: in.ActiveSessions}
 	trusted := in.Trusted == nil || in.Trusted(b.Namespace)
-	inForce := trusted && !b.Spec.Disabled
+	// Outside its window a binding does not exist for new sessions, as in
+	// resolution; Active sessions that keep it still count.
+	inWindow := resolution.InWindow(b, in.Now)
+	inForce := trusted && !b.Spec.Disabled && inWindow
 	if inForce {
 		st.MatchedClusters = matchedClusters(b, in)
 	}
@@ -71,7 +80,12 @@ func Compute(in Inputs) v1alpha1.DebugSessionClusterBindingStatus {
 	if len(problems) > 0 {
 		invalid = cond(v1alpha1.BindingInvalidSpec, true, ReasonInvalidSpec, strings.Join(problems, "; "))
 	}
-	shadowed, tie := contest(b, in, st.MatchedClusters)
+	shadowed, tie := cond(v1alpha1.BindingShadowed, false, ReasonNotShadowed, ""), cond(v1alpha1.BindingTie, false, ReasonNoTie, "")
+	if !b.Spec.Hidden {
+		// A hidden binding is only ever chosen by spec.bindingRef, where
+		// pick order plays no part.
+		shadowed, tie = contest(b, in, st.MatchedClusters)
+	}
 
 	var ready metav1.Condition
 	switch {
@@ -79,6 +93,10 @@ func Compute(in Inputs) v1alpha1.DebugSessionClusterBindingStatus {
 		ready = cond(v1alpha1.BindingReady, false, ReasonUntrusted, fmt.Sprintf("namespace %s is not one of the function's bindingNamespaces; the function ignores this binding", b.Namespace))
 	case b.Spec.Disabled:
 		ready = cond(v1alpha1.BindingReady, false, ReasonDisabled, "spec.disabled is true")
+	case !inWindow && b.Spec.EffectiveFrom != nil && in.Now.Before(b.Spec.EffectiveFrom.Time):
+		ready = cond(v1alpha1.BindingReady, false, ReasonNotYetEffective, "spec.effectiveFrom "+b.Spec.EffectiveFrom.UTC().Format(time.RFC3339)+" has not come: the binding applies to no session yet")
+	case !inWindow:
+		ready = cond(v1alpha1.BindingReady, false, ReasonExpired, "spec.expiresAt "+b.Spec.ExpiresAt.UTC().Format(time.RFC3339)+" has passed: the binding applies to no new session; Active sessions through it keep it until they end")
 	case in.Template == nil:
 		ready = cond(v1alpha1.BindingReady, false, ReasonTemplateMissing, missing.Message)
 	case len(problems) > 0:

@@ -2,6 +2,7 @@ package bindingstatus
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -69,6 +70,19 @@ func TestCompute(t *testing.T) {
 	otherNS := bnd("elsewhere", 0, "prod-*")
 	otherNS.Namespace = "team-a"
 	trustConfigNS := func(n string) bool { return n == ns }
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	expired := func(b v1alpha1.DebugSessionClusterBinding) v1alpha1.DebugSessionClusterBinding {
+		b.Spec.ExpiresAt = &metav1.Time{Time: now.Add(-time.Minute)}
+		return b
+	}
+	future := func(b v1alpha1.DebugSessionClusterBinding) v1alpha1.DebugSessionClusterBinding {
+		b.Spec.EffectiveFrom = &metav1.Time{Time: now.Add(time.Minute)}
+		return b
+	}
+	hidden := func(b v1alpha1.DebugSessionClusterBinding) v1alpha1.DebugSessionClusterBinding {
+		b.Spec.Hidden = true
+		return b
+	}
 
 	cases := map[string]struct {
 		reason string
@@ -144,6 +158,36 @@ func TestCompute(t *testing.T) {
 			reason: "Same priority and specificity on a shared cluster is a tie, for the binding that wins by name too.",
 			in:     Inputs{Binding: ptr(bnd("a-prod", 0, "prod-*")), Peers: []v1alpha1.DebugSessionClusterBinding{bnd("b-prod", 0, "prod-?")}, Template: netops, ClusterConfigs: clusters},
 			want:   summary{Matched: []string{"prod-a", "prod-b"}, Conditions: conds("True/Available", "False/TemplateFound", "False/ValidSpec", "False/NotShadowed", "True/Tie"), Generation: 3},
+		},
+		"ExpiredPeerDoesNotShadow": {
+			reason: "A binding past its expiresAt does not exist for new sessions, so it shadows nothing.",
+			in:     Inputs{Binding: ptr(bnd("prod", 0, "prod-*")), Peers: []v1alpha1.DebugSessionClusterBinding{expired(bnd("global", 100, "*"))}, Template: netops, ClusterConfigs: clusters, Now: now},
+			want:   summary{Matched: []string{"prod-a", "prod-b"}, Conditions: healthy, Generation: 3},
+		},
+		"FuturePeerDoesNotTie": {
+			reason: "A binding before its effectiveFrom does not exist yet, so it ties with nothing.",
+			in:     Inputs{Binding: ptr(bnd("a-prod", 0, "prod-*")), Peers: []v1alpha1.DebugSessionClusterBinding{future(bnd("b-prod", 0, "prod-?"))}, Template: netops, ClusterConfigs: clusters, Now: now},
+			want:   summary{Matched: []string{"prod-a", "prod-b"}, Conditions: healthy, Generation: 3},
+		},
+		"HiddenPeerDoesNotShadow": {
+			reason: "A hidden binding applies only to sessions that name it, so it never wins over this one for anyone else.",
+			in:     Inputs{Binding: ptr(bnd("prod", 0, "prod-*")), Peers: []v1alpha1.DebugSessionClusterBinding{hidden(bnd("global", 100, "*")), hidden(bnd("b-prod", 0, "prod-?"))}, Template: netops, ClusterConfigs: clusters, Now: now},
+			want:   summary{Matched: []string{"prod-a", "prod-b"}, Conditions: healthy, Generation: 3},
+		},
+		"HiddenNeitherShadowedNorTied": {
+			reason: "A hidden binding is only ever chosen by spec.bindingRef, where pick order plays no part.",
+			in:     Inputs{Binding: ptr(hidden(bnd("a-prod", 0, "prod-*"))), Peers: []v1alpha1.DebugSessionClusterBinding{bnd("global", 100, "*"), bnd("b-prod", 0, "prod-?")}, Template: netops, ClusterConfigs: clusters, Now: now},
+			want:   summary{Matched: []string{"prod-a", "prod-b"}, Conditions: healthy, Generation: 3},
+		},
+		"Expired": {
+			reason: "Past its expiresAt the binding applies to no new session: not Ready, no clusters.",
+			in:     Inputs{Binding: ptr(expired(bnd("prod", 0, "prod-*"))), Template: netops, ClusterConfigs: clusters, ActiveSessions: 1, Now: now},
+			want:   summary{Active: 1, Conditions: conds("False/Expired", "False/TemplateFound", "False/ValidSpec", "False/NotShadowed", "False/NoTie"), Generation: 3},
+		},
+		"NotYetEffective": {
+			reason: "Before its effectiveFrom the binding applies to nothing yet.",
+			in:     Inputs{Binding: ptr(future(bnd("prod", 0, "prod-*"))), Template: netops, ClusterConfigs: clusters, Now: now},
+			want:   summary{Conditions: conds("False/NotYetEffective", "False/TemplateFound", "False/ValidSpec", "False/NotShadowed", "False/NoTie"), Generation: 3},
 		},
 		"OtherTemplateIgnored": {
 			reason: "Bindings of another template neither shadow nor tie.",

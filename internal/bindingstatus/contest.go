@@ -67,7 +67,8 @@ func contest(b *v1alpha1.DebugSessionClusterBinding, in Inputs, matched []string
 	return shadowed, tie
 }
 
-// rivals are the enabled, trusted bindings of b's template other than b.
+// rivals are the enabled, trusted, visible bindings of b's template other
+// than b that exist now.
 func rivals(b *v1alpha1.DebugSessionClusterBinding, in Inputs) []*v1alpha1.DebugSessionClusterBinding {
 	tns, tname := resolution.TemplateOf(b)
 	out := make([]*v1alpha1.DebugSessionClusterBinding, 0, len(in.Peers))
@@ -76,6 +77,11 @@ func rivals(b *v1alpha1.DebugSessionClusterBinding, in Inputs) []*v1alpha1.Debug
 		ns, name := resolution.TemplateOf(p)
 		switch {
 		case ns != tns || name != tname, p.Spec.Disabled, id(p) == id(b):
+			continue
+		case p.Spec.Hidden, !resolution.InWindow(p, in.Now):
+			// Neither is a candidate for a session that does not name it:
+			// a hidden binding applies only through spec.bindingRef, one
+			// outside its window not at all.
 			continue
 		case in.Trusted != nil && !in.Trusted(p.Namespace):
 			continue

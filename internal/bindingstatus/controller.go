@@ -23,7 +23,9 @@ import (
 
 // Setup registers the binding status controller with a manager. Events are
 // mapped to exactly the bindings whose status they can change, and there is
-// no periodic requeue: the informers' watches drive everything.
+// no periodic requeue: the informers' watches drive everything, except the
+// clock, for which a binding is requeued at the next effectiveFrom or
+// expiresAt of it or a peer.
 //
 //   - a binding: every binding of its template (matches, shadows and ties are
 //     relative), only when its generation changes, so the controller's own

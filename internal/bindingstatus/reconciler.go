@@ -64,9 +64,11 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	if err != nil {
 		return reconcile.Result{}, err
 	}
+	// A window boundary ahead changes the status with nothing to watch.
+	again := reconcile.Result{RequeueAfter: nextWindowChange(in)}
 	next := r.merge(b.Status, Compute(in))
 	if equality.Semantic.DeepEqual(b.Status, next) {
-		return reconcile.Result{}, nil
+		return again, nil
 	}
 	st, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&next)
 	if err != nil {
@@ -78,12 +80,12 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	if err := r.Client.Status().Update(ctx, u); err != nil {
 		return reconcile.Result{}, fmt.Errorf("cannot update the status of %s: %w", b.Describe(), err)
 	}
-	return reconcile.Result{}, nil
+	return again, nil
 }
 
 // inputs gathers what Compute needs from the cache.
 func (r *Reconciler) inputs(ctx context.Context, b *v1alpha1.DebugSessionClusterBinding) (Inputs, error) {
-	in := Inputs{Binding: b, Trusted: r.Input.TrustsBindingNamespace}
+	in := Inputs{Binding: b, Trusted: r.Input.TrustsBindingNamespace, Now: r.Now()}
 
 	peers, err := r.list(ctx, BindingGVK)
 	if err != nil {
