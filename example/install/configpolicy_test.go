@@ -66,6 +66,7 @@ func TestConfigPolicy(t *testing.T) {
 		msgRange = ": every range in a glob [...] class must run forwards, like a-z"
 		msgValue = ": every value must be a label value (at most 63 letters, digits, -, _ or ., starting and ending with a letter or digit)"
 		msgSel   = "spec.clusterSelector.matchExpressions: keys must be label keys; In and NotIn need at least one value, Exists and DoesNotExist take none"
+		msgTemplateSel = "spec.templateSelector.matchExpressions: keys must be label keys; In and NotIn need at least one value, Exists and DoesNotExist take none"
 		msgTerms = "spec.schedulingConstraints.requiredNodeAffinity.nodeSelectorTerms must hold at least one term and no empty term: an empty term matches no node"
 		msgExpr  = "spec.schedulingConstraints.requiredNodeAffinity matchExpressions: keys must be label keys; In and NotIn need at least one value, Exists and DoesNotExist take none, Gt and Lt exactly one integer"
 		msgField = "spec.schedulingConstraints.requiredNodeAffinity matchFields: only metadata.name, with In or NotIn and exactly one node name"
@@ -113,6 +114,9 @@ func TestConfigPolicy(t *testing.T) {
 		"PodLabelValue":     {reason: "Pod template label values are label values.", obj: podTemplate(put(map[string]any{"app": strings.Repeat("x", 64)}, "template", "metadata", "labels")), want: []string{"spec.template.metadata.labels" + msgValue}},
 		"SelectorInNoValue": {reason: "A selector In needs values.", obj: binding(put([]any{map[string]any{"key": "env", "operator": "In"}}, "clusterSelector", "matchExpressions")), want: []string{msgSel}},
 		"SelectorExistsOK":  {reason: "A selector Exists without values is admitted.", obj: binding(put([]any{map[string]any{"key": "env", "operator": "Exists"}}, "clusterSelector", "matchExpressions"))},
+		"TemplateSelectorValue": {reason: "templateSelector.matchLabels values are label values too.", obj: binding(drop("templateRef"), put(map[string]any{"tier": "net work"}, "templateSelector", "matchLabels")), want: []string{"spec.templateSelector.matchLabels" + msgValue}},
+		"TemplateSelectorBadOp": {reason: "A templateSelector operator the selector parser refuses is refused at admission.", obj: binding(drop("templateRef"), put([]any{map[string]any{"key": "tier", "operator": "Like", "values": []any{"net"}}}, "templateSelector", "matchExpressions")), want: []string{msgTemplateSel}},
+		"TemplateSelectorOK":    {reason: "A well-formed templateSelector is admitted.", obj: binding(drop("templateRef"), put(map[string]any{"tier": "network"}, "templateSelector", "matchLabels"), put([]any{map[string]any{"key": "deprecated", "operator": "DoesNotExist"}}, "templateSelector", "matchExpressions"))},
 		"NoTerms":           {reason: "A required affinity without terms is refused.", obj: binding(sc(terms(), "requiredNodeAffinity")), want: []string{msgTerms}},
 		"EmptyTerm":         {reason: "An empty term matches no node.", obj: binding(sc(terms(map[string]any{}), "requiredNodeAffinity")), want: []string{msgTerms}},
 		"DoesNotExistOK":    {reason: "The proposal's control-plane exclusion is admitted.", obj: binding(sc(terms(term(expr("DoesNotExist"))), "requiredNodeAffinity"))},

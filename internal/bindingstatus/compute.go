@@ -37,10 +37,12 @@ type Inputs struct {
 	Binding *v1alpha1.DebugSessionClusterBinding
 	// Trusted reports whether the function trusts bindings in a namespace.
 	Trusted func(namespace string) bool
-	// Template the binding names, or nil when it does not exist.
-	Template *v1alpha1.DebugSessionTemplate
-	// Peers are every other binding; Compute keeps those of the same
-	// template that are enabled and trusted.
+	// Templates the binding applies to, sorted by namespace and name: the
+	// one its templateRef names, or those its templateSelector selects.
+	// Empty when there is none.
+	Templates []*v1alpha1.DebugSessionTemplate
+	// Peers are every other binding; Compute keeps those that share a
+	// template with the binding and exist for it.
 	Peers []v1alpha1.DebugSessionClusterBinding
 	// ClusterConfigs are the known clusters, in the function's
 	// configNamespace.
@@ -67,10 +69,9 @@ func Compute(in Inputs) v1alpha1.DebugSessionClusterBindingStatus {
 		st.MatchedClusters = matchedClusters(b, in)
 	}
 
-	tns, tname := resolution.TemplateOf(b)
 	missing := cond(v1alpha1.BindingTemplateNotFound, false, ReasonTemplateFound, "")
-	if in.Template == nil {
-		missing = cond(v1alpha1.BindingTemplateNotFound, true, ReasonTemplateMissing, fmt.Sprintf("DebugSessionTemplate %s/%s does not exist", tns, tname))
+	if len(in.Templates) == 0 {
+		missing = cond(v1alpha1.BindingTemplateNotFound, true, ReasonTemplateMissing, noTemplate(b))
 	}
 	problems := slices.Clone(resolution.BindingProblems(b))
 	if len(b.Spec.Clusters) == 0 && b.Spec.ClusterSelector == nil {
@@ -97,7 +98,9 @@ func Compute(in Inputs) v1alpha1.DebugSessionClusterBindingStatus {
 		ready = cond(v1alpha1.BindingReady, false, ReasonNotYetEffective, "spec.effectiveFrom "+b.Spec.EffectiveFrom.UTC().Format(time.RFC3339)+" has not come: the binding applies to no session yet")
 	case !inWindow:
 		ready = cond(v1alpha1.BindingReady, false, ReasonExpired, "spec.expiresAt "+b.Spec.ExpiresAt.UTC().Format(time.RFC3339)+" has passed: the binding applies to no new session; Active sessions through it keep it until they end")
-	case in.Template == nil:
+	case len(in.Templates) == 0 && !bindsTemplates(b):
+		ready = cond(v1alpha1.BindingReady, false, ReasonInvalidSpec, invalid.Message)
+	case len(in.Templates) == 0:
 		ready = cond(v1alpha1.BindingReady, false, ReasonTemplateMissing, missing.Message)
 	case len(problems) > 0:
 		ready = cond(v1alpha1.BindingReady, false, ReasonInvalidSpec, invalid.Message)
@@ -111,6 +114,23 @@ func Compute(in Inputs) v1alpha1.DebugSessionClusterBindingStatus {
 		st.Conditions[i].ObservedGeneration = b.Generation
 	}
 	return st
+}
+
+// bindsTemplates reports whether b says usably which templates it binds.
+func bindsTemplates(b *v1alpha1.DebugSessionClusterBinding) bool {
+	_, _, named := resolution.TemplateRefOf(b)
+	return named || resolution.SelectsByLabel(b)
+}
+
+// noTemplate says why b applies to no template.
+func noTemplate(b *v1alpha1.DebugSessionClusterBinding) string {
+	if ns, name, ok := resolution.TemplateRefOf(b); ok {
+		return fmt.Sprintf("DebugSessionTemplate %s/%s does not exist", ns, name)
+	}
+	if resolution.SelectsByLabel(b) {
+		return fmt.Sprintf("spec.templateSelector selects no DebugSessionTemplate in namespace %s", b.Namespace)
+	}
+	return "spec.templateRef and spec.templateSelector name no template (see InvalidSpec)"
 }
 
 func cond(t string, ok bool, reason, msg string) metav1.Condition {

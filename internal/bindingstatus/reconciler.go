@@ -1,8 +1,11 @@
 package bindingstatus
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -98,15 +101,7 @@ func (r *Reconciler) inputs(ctx context.Context, b *v1alpha1.DebugSessionCluster
 		}
 	}
 
-	tns, tname := resolution.TemplateOf(b)
-	tu := newObject(TemplateGVK)
-	switch err := r.Client.Get(ctx, types.NamespacedName{Namespace: tns, Name: tname}, tu); {
-	case err == nil:
-		t := &v1alpha1.DebugSessionTemplate{}
-		if fromUnstructured(tu, t) == nil {
-			in.Template = t
-		}
-	case !kerrors.IsNotFound(err):
+	if in.Templates, err = r.templatesOf(ctx, b); err != nil {
 		return in, err
 	}
 
@@ -131,6 +126,44 @@ func (r *Reconciler) inputs(ctx context.Context, b *v1alpha1.DebugSessionCluster
 		}
 	}
 	return in, nil
+}
+
+// templatesOf returns the templates b applies to, sorted by namespace and
+// name: the one its templateRef names, or those of its namespace its
+// templateSelector selects.
+func (r *Reconciler) templatesOf(ctx context.Context, b *v1alpha1.DebugSessionClusterBinding) ([]*v1alpha1.DebugSessionTemplate, error) {
+	if ns, name, ok := resolution.TemplateRefOf(b); ok {
+		tu := newObject(TemplateGVK)
+		switch err := r.Client.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, tu); {
+		case kerrors.IsNotFound(err):
+			return nil, nil
+		case err != nil:
+			return nil, err
+		}
+		t := &v1alpha1.DebugSessionTemplate{}
+		if fromUnstructured(tu, t) != nil {
+			return nil, nil
+		}
+		return []*v1alpha1.DebugSessionTemplate{t}, nil
+	}
+	if !resolution.SelectsByLabel(b) {
+		return nil, nil
+	}
+	us, err := r.list(ctx, TemplateGVK, client.InNamespace(b.Namespace))
+	if err != nil {
+		return nil, err
+	}
+	var out []*v1alpha1.DebugSessionTemplate
+	for i := range us {
+		t := &v1alpha1.DebugSessionTemplate{}
+		if fromUnstructured(&us[i], t) == nil && resolution.SelectsTemplate(b, t) {
+			out = append(out, t)
+		}
+	}
+	slices.SortFunc(out, func(x, y *v1alpha1.DebugSessionTemplate) int {
+		return cmp.Or(strings.Compare(x.Namespace, y.Namespace), strings.Compare(x.Name, y.Name))
+	})
+	return out, nil
 }
 
 // merge returns computed with the conditions merged into the stored ones:
