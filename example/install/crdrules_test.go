@@ -13,13 +13,13 @@ import (
 // Messages of the CRD rules, as the API server reports them after the
 // field path.
 const (
-	msgGlob       = "every entry must be a glob pattern: `*`, `?` and non-empty `[...]` classes, and no `]` outside a class"
-	msgLabelKey   = "every key must be a label key: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
-	msgAuxName    = "name must be a DNS label: at most 63 lower-case letters, digits or '-', starting and ending with a letter or digit"
-	msgAuxUnique  = "auxiliaryResources must have unique names"
-	msgPriority   = "priority must be between 0 and 1000000"
-	msgWhere      = "set clusters or clusterSelector: a binding must say which clusters it applies to"
-	msgDefaultMax = "defaultDuration must not be longer than maxDuration"
+	msgGlob          = "every entry must be a glob pattern: `*`, `?` and non-empty `[...]` classes, and no `]` outside a class"
+	msgLabelKey      = "every key must be a label key: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
+	msgAuxName       = "name must be a DNS label: at most 63 lower-case letters, digits or '-', starting and ending with a letter or digit"
+	msgAuxUnique     = "auxiliaryResources must have unique names"
+	msgPriority      = "priority must be between 0 and 1000000"
+	msgWhere         = "set clusters or clusterSelector: a binding must say which clusters it applies to"
+	msgDefaultMax    = "defaultDuration must not be longer than maxDuration"
 	msgOneTemplate   = "set exactly one of templateRef and templateSelector"
 	msgEmptySelector = "templateSelector must set matchLabels or matchExpressions: an empty selector would bind every template"
 )
