@@ -207,9 +207,9 @@ func newIndex(in *v1beta1.Input, bindings []v1alpha1.DebugSessionClusterBinding,
 func (x *Index) add(cb *compiledBinding, only *objectKey, kept func()) {
 	m := cb.templates
 	switch {
-	case m.ref != nil:
-		if only == nil || *m.ref == *only {
-			x.byTemplate[*m.ref] = append(x.byTemplate[*m.ref], cb)
+	case m.named:
+		if only == nil || m.ref == *only {
+			x.byTemplate[m.ref] = append(x.byTemplate[m.ref], cb)
 			kept()
 		}
 	case m.selector != nil:

@@ -15,9 +15,12 @@ import (
 // gives a selector that does not parse or selects everything applies to no
 // template; problem says why.
 type templateMatch struct {
-	// ref is the named template (namespace defaulted) when templateRef is
-	// the binding's only way of naming templates.
-	ref *objectKey
+	// ref is the named template (namespace defaulted) when named, that is
+	// when templateRef is the binding's only way of naming templates. A
+	// value, not a pointer: the function compiles every binding on every
+	// call.
+	ref   objectKey
+	named bool
 	// namespace and selector are set for a usable templateSelector.
 	namespace string
 	selector  labels.Selector
@@ -48,7 +51,7 @@ func compileTemplateMatch(b *v1alpha1.DebugSessionClusterBinding) templateMatch 
 		if k.namespace == "" {
 			k.namespace = b.Namespace
 		}
-		return templateMatch{ref: &k}
+		return templateMatch{ref: k, named: true}
 	}
 	if len(sel.MatchLabels) == 0 && len(sel.MatchExpressions) == 0 {
 		return templateMatch{field: "spec.templateSelector", problem: "is empty: it would select every template, so it selects none"}
@@ -65,8 +68,8 @@ func (m templateMatch) selects(t *v1alpha1.DebugSessionTemplate) bool {
 	switch {
 	case t == nil:
 		return false
-	case m.ref != nil:
-		return *m.ref == objectKey{t.Namespace, t.Name}
+	case m.named:
+		return m.ref == objectKey{t.Namespace, t.Name}
 	case m.selector != nil:
 		return t.Namespace == m.namespace && m.selector.Matches(labels.Set(t.Labels))
 	}
@@ -88,7 +91,7 @@ func SelectsTemplate(b *v1alpha1.DebugSessionClusterBinding, t *v1alpha1.DebugSe
 // when the binding selects templates by label (or names none).
 func TemplateRefOf(b *v1alpha1.DebugSessionClusterBinding) (namespace, name string, ok bool) {
 	m := compileTemplateMatch(b)
-	if m.ref == nil {
+	if !m.named {
 		return "", "", false
 	}
 	return m.ref.namespace, m.ref.name, true
