@@ -31,7 +31,7 @@ spec:
   templateSelector:
     matchLabels:
       %s: "yes"
-  displayNamePrefix: "[E2E] "
+  displayNamePrefix: E2E
   clusters: [%s]
   priority: 1001
   mergeMode: additive
@@ -70,7 +70,7 @@ spec:
 			return false, "no binding in the status yet", nil
 		}
 		got := fmt.Sprintf("binding %s/%s, displayName %q", b.Namespace, b.Name, b.DisplayName)
-		return b.Name == name && b.DisplayName == "[E2E] e2e tenant debug", got, nil
+		return b.Name == name && b.DisplayName == "E2E - e2e tenant debug", got, nil
 	})
 	deleteSession(t, s)
 

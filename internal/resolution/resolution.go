@@ -146,8 +146,8 @@ func Resolve(req Request) (*Result, error) {
 type objectKey struct{ namespace, name string }
 
 // Index holds bindings prepared for resolution: only trusted, enabled ones,
-// grouped by the template they name, with their globs validated and their
-// selectors parsed. Build it once to resolve many sessions or clusters; it is
+// grouped by the template they name or by the namespace whose templates they
+// select, with their globs validated and their selectors parsed. Build it once to resolve many sessions or clusters; it is
 // only read after NewIndex, so it is safe for concurrent use.
 type Index struct {
 	in         *v1beta1.Input

@@ -1,7 +1,9 @@
 package resolution
 
 import (
+	"cmp"
 	"fmt"
+	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -113,18 +115,15 @@ func SelectsByLabel(b *v1alpha1.DebugSessionClusterBinding) bool {
 }
 
 // EffectiveDisplayName is the display name of template t as a session shows
-// it through the bindings in chain (highest first): the highest
-// displayNamePrefix put before the template's display name, or before its
-// name when it has none. Without a prefix it is the template's display name,
-// which may be empty. The prefix is written as is, as upstream writes it.
-func EffectiveDisplayName(t *v1alpha1.DebugSessionTemplate, chain []*v1alpha1.DebugSessionClusterBinding) (name, prefixFrom string) {
+// it through the bindings in chain (highest first), and the binding it comes
+// from: the highest displayNamePrefix, then " - ", then the template's
+// display name, or its name when it has none, as upstream's API shows it.
+// Without a prefix it is the template's display name, which may be empty,
+// and from is empty.
+func EffectiveDisplayName(t *v1alpha1.DebugSessionTemplate, chain []*v1alpha1.DebugSessionClusterBinding) (name, from string) {
 	for _, b := range chain {
-		if p := b.Spec.DisplayNamePrefix; p != "" {
-			base := t.Spec.DisplayName
-			if base == "" {
-				base = t.Name
-			}
-			return p + base, b.Describe()
+		if p := strings.TrimSpace(b.Spec.DisplayNamePrefix); p != "" {
+			return p + " - " + cmp.Or(t.Spec.DisplayName, t.Name), b.Describe()
 		}
 	}
 	return t.Spec.DisplayName, ""

@@ -191,16 +191,16 @@ func TestEffectiveDisplayName(t *testing.T) {
 			want:     want{DisplayName: "Network Debug"},
 		},
 		"Prefix": {
-			reason:   "The picked binding's prefix goes before the template's display name, as written.",
+			reason:   "The picked binding's prefix goes before the template's display name, as upstream's API shows it.",
 			template: netopsTemplate(named),
-			bindings: []v1alpha1.DebugSessionClusterBinding{prodClusterASpecific(displayNamePrefix("[PROD] "))},
-			want:     want{DisplayName: "[PROD] Network Debug", Prefixed: true, Source: "DebugSessionClusterBinding breakglass-system/prod-cluster-a-specific"},
+			bindings: []v1alpha1.DebugSessionClusterBinding{prodClusterASpecific(displayNamePrefix("Production"))},
+			want:     want{DisplayName: "Production - Network Debug", Prefixed: true, Source: "DebugSessionClusterBinding breakglass-system/prod-cluster-a-specific"},
 		},
 		"PrefixBeforeName": {
 			reason:   "A template without a display name is shown by its name after the prefix.",
 			template: netopsTemplate(),
-			bindings: []v1alpha1.DebugSessionClusterBinding{prodClusterASpecific(displayNamePrefix("Production - "))},
-			want:     want{DisplayName: "Production - netops-debug", Prefixed: true, Source: "DebugSessionClusterBinding breakglass-system/prod-cluster-a-specific"},
+			bindings: []v1alpha1.DebugSessionClusterBinding{prodClusterASpecific(displayNamePrefix("Development"))},
+			want:     want{DisplayName: "Development - netops-debug", Prefixed: true, Source: "DebugSessionClusterBinding breakglass-system/prod-cluster-a-specific"},
 		},
 		"HighestPrefixOfChain": {
 			reason:   "In an additive chain the highest binding that sets a prefix gives it, like every other field.",
@@ -209,13 +209,13 @@ func TestEffectiveDisplayName(t *testing.T) {
 				productionDefaults(additive),
 				prodClusterASpecific(displayNamePrefix("[A] ")),
 			},
-			want: want{DisplayName: "[A] Network Debug", Prefixed: true, Source: "DebugSessionClusterBinding breakglass-system/prod-cluster-a-specific"},
+			want: want{DisplayName: "[A] - Network Debug", Prefixed: true, Source: "DebugSessionClusterBinding breakglass-system/prod-cluster-a-specific"},
 		},
 		"PrefixOfSelectorBinding": {
 			reason:   "A binding that selects the template by label gives its prefix the same way.",
 			template: netopsTemplate(named, templateLabels("tier", "network")),
-			bindings: []v1alpha1.DebugSessionClusterBinding{binding("network-prod", "", templateSelector(matchLabels("tier", "network")), clusters("prod-*"), displayNamePrefix("[PROD] "))},
-			want:     want{DisplayName: "[PROD] Network Debug", Prefixed: true, Source: "DebugSessionClusterBinding breakglass-system/network-prod"},
+			bindings: []v1alpha1.DebugSessionClusterBinding{binding("network-prod", "", templateSelector(matchLabels("tier", "network")), clusters("prod-*"), displayNamePrefix("PROD"))},
+			want:     want{DisplayName: "PROD - Network Debug", Prefixed: true, Source: "DebugSessionClusterBinding breakglass-system/network-prod"},
 		},
 	}
 	for name, tc := range cases {

@@ -60,8 +60,8 @@ type DebugSessionClusterBindingSpec struct {
 	TemplateSelector *metav1.LabelSelector `json:"templateSelector,omitempty"`
 
 	// DisplayNamePrefix is put before the display name of the template
-	// (its name when it has none) wherever a session through this binding
-	// shows it. It is written as is, so include a separator: "[PROD] ".
+	// (its name when it has none), as "<prefix> - <display name>", wherever
+	// a session through this binding shows it.
 	// +optional
 	// +kubebuilder:validation:MaxLength=64
 	DisplayNamePrefix string `json:"displayNamePrefix,omitempty"`
