@@ -98,7 +98,7 @@ func Compute(in Inputs) v1alpha1.DebugSessionClusterBindingStatus {
 		ready = cond(v1alpha1.BindingReady, false, ReasonNotYetEffective, "spec.effectiveFrom "+b.Spec.EffectiveFrom.UTC().Format(time.RFC3339)+" has not come: the binding applies to no session yet")
 	case !inWindow:
 		ready = cond(v1alpha1.BindingReady, false, ReasonExpired, "spec.expiresAt "+b.Spec.ExpiresAt.UTC().Format(time.RFC3339)+" has passed: the binding applies to no new session; Active sessions through it keep it until they end")
-	case len(in.Templates) == 0 && !bindsTemplates(b):
+	case len(in.Templates) == 0 && brokenTemplateMatch(b):
 		ready = cond(v1alpha1.BindingReady, false, ReasonInvalidSpec, invalid.Message)
 	case len(in.Templates) == 0:
 		ready = cond(v1alpha1.BindingReady, false, ReasonTemplateMissing, missing.Message)
@@ -116,10 +116,11 @@ func Compute(in Inputs) v1alpha1.DebugSessionClusterBindingStatus {
 	return st
 }
 
-// bindsTemplates reports whether b says usably which templates it binds.
-func bindsTemplates(b *v1alpha1.DebugSessionClusterBinding) bool {
-	_, _, named := resolution.TemplateRefOf(b)
-	return named || resolution.SelectsByLabel(b)
+// brokenTemplateMatch reports whether b's templateRef and templateSelector
+// bind no template whatever templates exist.
+func brokenTemplateMatch(b *v1alpha1.DebugSessionClusterBinding) bool {
+	_, problem := resolution.TemplateProblem(b)
+	return problem != ""
 }
 
 // noTemplate says why b applies to no template.
