@@ -28,6 +28,10 @@ func TestBrokenBindingRefused(t *testing.T) {
 		"BackwardRange": {reason: "A backward range is refused by the admission policy.", spec: `{"templateRef":{"name":"e2e-scheduling"},"clusters":["prod-[z-a]"]}`, says: "spec.clusters: every range"},
 		"NoClusters":    {reason: "A binding must say where it applies.", spec: `{"templateRef":{"name":"e2e-scheduling"}}`, says: "set clusters or clusterSelector"},
 		"Priority":      {reason: "Priority is bounded.", spec: `{"templateRef":{"name":"e2e-scheduling"},"clusters":["x"],"priority":-5}`, says: "spec.priority"},
+		"BothTemplates": {reason: "A binding names its template or selects templates, not both.", spec: `{"templateRef":{"name":"e2e-scheduling"},"templateSelector":{"matchLabels":{"a":"b"}},"clusters":["x"]}`, says: "set exactly one of templateRef and templateSelector"},
+		"NoTemplate":    {reason: "A binding must say which templates it binds.", spec: `{"clusters":["x"]}`, says: "set exactly one of templateRef and templateSelector"},
+		"EmptySelector": {reason: "An empty templateSelector would bind every template.", spec: `{"templateSelector":{},"clusters":["x"]}`, says: "spec.templateSelector: Invalid value"},
+		"SelectorValue": {reason: "templateSelector label values are checked by the admission policy.", spec: `{"templateSelector":{"matchLabels":{"a":"not a value"}},"clusters":["x"]}`, says: "spec.templateSelector.matchLabels"},
 		"Operator":      {reason: "In without values is refused.", spec: `{"templateRef":{"name":"e2e-scheduling"},"clusters":["x"],"schedulingConstraints":{"requiredNodeAffinity":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"a","operator":"In"}]}]}}}`, says: "spec.schedulingConstraints.requiredNodeAffinity matchExpressions"},
 	}
 	for name, tc := range cases {

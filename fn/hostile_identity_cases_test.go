@@ -64,6 +64,31 @@ func identityCases() map[string]hostileCase {
 			})),
 			want: hostileWant{state: "Active", message: "Active on cluster prod-cluster-a for 1h; 0 of 3 renewals used."},
 		},
+		"MalformedTemplateSelector": {
+			reason: "A binding whose templateSelector does not parse binds no template, never every template: its allowlist, which would deny Alice, plays no part.",
+			args: hostile(binding("broken", map[string]any{
+				"templateRef":      nil,
+				"templateSelector": map[string]any{"matchExpressions": []any{map[string]any{"key": "tier", "operator": "Bogus"}}},
+				"clusters":         []any{"*"}, "allowed": map[string]any{"users": []any{"mallory@example.com"}},
+			})),
+			want: hostileWant{state: "Active", message: "Active on cluster prod-cluster-a for 1h; 0 of 3 renewals used."},
+		},
+		"EmptyTemplateSelector": {
+			reason: "An empty templateSelector, admitted before the CRD rule, binds no template.",
+			args: hostile(binding("everything", map[string]any{
+				"templateRef": nil, "templateSelector": map[string]any{},
+				"clusters": []any{"*"}, "allowed": map[string]any{"users": []any{"mallory@example.com"}},
+			})),
+			want: hostileWant{state: "Active", message: "Active on cluster prod-cluster-a for 1h; 0 of 3 renewals used."},
+		},
+		"TemplateRefAndSelector": {
+			reason: "A binding with both templateRef and templateSelector binds no template, not even the one it names.",
+			args: hostile(binding("both", map[string]any{
+				"templateSelector": map[string]any{"matchLabels": map[string]any{"tier": "network"}},
+				"clusters":         []any{"*"}, "allowed": map[string]any{"users": []any{"mallory@example.com"}},
+			})),
+			want: hostileWant{state: "Active", message: "Active on cluster prod-cluster-a for 1h; 0 of 3 renewals used."},
+		},
 		"BindingForMissingTemplate": {
 			reason: "A binding that refers to a template that does not exist is not a candidate for this one.",
 			args:   hostile(binding("orphan", map[string]any{"templateRef": map[string]any{"name": "gone"}, "clusters": []any{"*"}, "allowed": map[string]any{"users": []any{"*"}}})),

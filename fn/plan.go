@@ -97,6 +97,7 @@ func (p *plan) context(s *v1alpha1.DebugSession, got *requirements.Fetched, res 
 	return auxiliary.Context{
 		Session: s, Template: got.Template, Binding: res.Binding(), ClusterConfig: got.ClusterConfig,
 		TargetNamespace: res.TargetNamespace, Labels: p.labels, Annotations: p.annotations, ExpiresAt: expiresAt,
+		DisplayName: res.DisplayName,
 	}
 }
 
@@ -114,6 +115,7 @@ func (p *plan) status(out rollout.Output, desired map[resource.Name]*resource.De
 	st.Participants = access.ParticipantsStatus(p.participants)
 	if b := p.res.Binding(); b != nil {
 		st.Binding = &v1alpha1.BindingStatus{Name: b.Name, Namespace: b.Namespace, Priority: b.Spec.Priority}
+		st.Binding.DisplayName, _ = p.res.PrefixedDisplayName()
 	}
 	if _, ok := desired[names.WorkloadResource]; ok {
 		st.Workload = &v1alpha1.WorkloadStatus{Kind: p.workload.GetKind(), Name: p.workload.GetName(), Namespace: p.workload.GetNamespace()}

@@ -59,6 +59,23 @@ func TestExplainTrace(t *testing.T) {
 				},
 				pick: "breakglass-system/production-defaults: the first candidate in pick order (priority, then specificity, then namespace/name) that admits the requester"},
 		},
+		"binding-template-selector": {
+			reason: "A binding that selects the template by label is a candidate like one that names it; a selector of other labels is not a binding of the template.",
+			want: want{state: "Pending",
+				bindings: []explain.Binding{
+					{Name: "breakglass-system/network-production", Priority: 100, Applies: true, Why: "matched by clusterSelector", Admitted: true, Role: "picked"},
+				},
+				pick: "breakglass-system/network-production: the first candidate in pick order (priority, then specificity, then namespace/name) that admits the requester"},
+		},
+		"binding-hidden-and-expired": {
+			reason: "A binding that matches the cluster but has expired says so, rather than that it does not match.",
+			want: want{state: "PendingApproval",
+				bindings: []explain.Binding{
+					{Name: "breakglass-system/dev-incident-commander", Priority: 100, Applies: true, Why: `matched by clusters[0] "dev-*" (glob with 4 literal characters)`, Admitted: true, Role: "picked"},
+					{Name: "breakglass-system/dev-migration-q3", Priority: 200, Why: "outside its spec.effectiveFrom–spec.expiresAt window"},
+				},
+				pick: "breakglass-system/dev-incident-commander: spec.bindingRef names it"},
+		},
 		"cluster-not-allowed": {
 			reason: "A denied session says why.",
 			want: want{state: "Denied",

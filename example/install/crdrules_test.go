@@ -1,6 +1,7 @@
 package install_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -12,13 +13,15 @@ import (
 // Messages of the CRD rules, as the API server reports them after the
 // field path.
 const (
-	msgGlob       = "every entry must be a glob pattern: `*`, `?` and non-empty `[...]` classes, and no `]` outside a class"
-	msgLabelKey   = "every key must be a label key: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
-	msgAuxName    = "name must be a DNS label: at most 63 lower-case letters, digits or '-', starting and ending with a letter or digit"
-	msgAuxUnique  = "auxiliaryResources must have unique names"
-	msgPriority   = "priority must be between 0 and 1000000"
-	msgWhere      = "set clusters or clusterSelector: a binding must say which clusters it applies to"
-	msgDefaultMax = "defaultDuration must not be longer than maxDuration"
+	msgGlob          = "every entry must be a glob pattern: `*`, `?` and non-empty `[...]` classes, and no `]` outside a class"
+	msgLabelKey      = "every key must be a label key: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
+	msgAuxName       = "name must be a DNS label: at most 63 lower-case letters, digits or '-', starting and ending with a letter or digit"
+	msgAuxUnique     = "auxiliaryResources must have unique names"
+	msgPriority      = "priority must be between 0 and 1000000"
+	msgWhere         = "set clusters or clusterSelector: a binding must say which clusters it applies to"
+	msgDefaultMax    = "defaultDuration must not be longer than maxDuration"
+	msgOneTemplate   = "set exactly one of templateRef and templateSelector"
+	msgEmptySelector = "templateSelector must set matchLabels or matchExpressions: an empty selector would bind every template"
 )
 
 func msgDuration(f string) string {
@@ -102,7 +105,14 @@ func TestCRDRules(t *testing.T) {
 	}{
 		"ValidBinding":           {reason: "A binding with a template and a glob is admitted.", obj: binding()},
 		"SelectorOnly":           {reason: "An empty clusterSelector alone says which clusters (all that have a ClusterConfig).", obj: binding(drop("clusters"), put(map[string]any{}, "clusterSelector"))},
-		"NoTemplateRef":          {reason: "templateRef is required.", obj: binding(drop("templateRef")), want: []string{"spec.templateRef: Required value"}},
+		"NoTemplateRef":          {reason: "A binding names its template or selects templates.", obj: binding(drop("templateRef")), want: []string{"spec: " + msgOneTemplate}},
+		"EmptyTemplateName":      {reason: "A templateRef names a template.", obj: binding(put(map[string]any{"name": ""}, "templateRef")), want: []string{"spec.templateRef.name: spec.templateRef.name in body should be at least 1 chars long"}},
+		"TemplateSelectorOnly":   {reason: "A templateSelector instead of a templateRef is admitted.", obj: binding(drop("templateRef"), put(map[string]any{"tier": "network"}, "templateSelector", "matchLabels"), put("[PROD] ", "displayNamePrefix"))},
+		"TemplateSelectorExprs":  {reason: "matchExpressions alone make a selector that says something.", obj: binding(drop("templateRef"), put([]any{map[string]any{"key": "tier", "operator": "Exists"}}, "templateSelector", "matchExpressions"))},
+		"BothTemplateFields":     {reason: "templateRef and templateSelector exclude each other.", obj: binding(put(map[string]any{"tier": "network"}, "templateSelector", "matchLabels")), want: []string{"spec: " + msgOneTemplate}},
+		"EmptyTemplateSelector":  {reason: "An empty templateSelector would bind every template, present and future.", obj: binding(drop("templateRef"), put(map[string]any{}, "templateSelector")), want: []string{"spec.templateSelector: " + msgEmptySelector}},
+		"EmptyTemplateLabels":    {reason: "Empty matchLabels and matchExpressions say nothing either.", obj: binding(drop("templateRef"), put(map[string]any{"matchLabels": map[string]any{}, "matchExpressions": []any{}}, "templateSelector")), want: []string{"spec.templateSelector: " + msgEmptySelector}},
+		"PrefixTooLong":          {reason: "A display name prefix is short.", obj: binding(put(strings.Repeat("x", 65), "displayNamePrefix")), want: []string{"spec.displayNamePrefix: may not be more than 64 bytes"}},
 		"NeitherClusters":        {reason: "A binding without clusters and clusterSelector applies nowhere.", obj: binding(drop("clusters")), want: []string{"spec: " + msgWhere}},
 		"EmptyClusters":          {reason: "An empty clusters list is no better.", obj: binding(put([]any{}, "clusters")), want: []string{"spec: " + msgWhere}},
 		"UnterminatedClass":      {reason: "A glob with an open class is refused on the field.", obj: binding(put([]any{"prod-[a"}, "clusters")), want: []string{"spec.clusters: " + msgGlob}},

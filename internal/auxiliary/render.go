@@ -1,6 +1,7 @@
 package auxiliary
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -37,6 +38,10 @@ type Context struct {
 	Annotations map[string]string
 	// ExpiresAt is the session's expiry, RFC 3339, or empty.
 	ExpiresAt string
+	// DisplayName is the template's display name as the session shows it
+	// (resolution.Result.DisplayName, a binding's displayNamePrefix
+	// included); empty means the template's own.
+	DisplayName string
 }
 
 // Variables returns the template variables of a context.
@@ -58,7 +63,7 @@ func (c Context) Variables() *render.Variables {
 		v.Cluster.Name = s.Spec.Cluster
 	}
 	if t := c.Template; t != nil {
-		v.Template = render.TemplateVariables{Name: t.Name, Namespace: t.Namespace, DisplayName: t.Spec.DisplayName}
+		v.Template = render.TemplateVariables{Name: t.Name, Namespace: t.Namespace, DisplayName: cmp.Or(c.DisplayName, t.Spec.DisplayName)}
 	}
 	if b := c.Binding; b != nil {
 		v.Binding = render.BindingVariables{Name: b.Name, Namespace: b.Namespace}

@@ -64,6 +64,10 @@ func TestContextVariables(t *testing.T) {
 	if diff := cmp.Diff(want, c.Variables()); diff != "" {
 		t.Errorf("Every variable of the design comes from the session, its template, binding and cluster.\n-want, +got:\n%s", diff)
 	}
+	c.DisplayName = "Production - Network Debug Session"
+	if diff := cmp.Diff("Production - Network Debug Session", c.Variables().Template.DisplayName); diff != "" {
+		t.Errorf("A binding's displayNamePrefix shows in .Template.DisplayName.\n-want, +got:\n%s", diff)
+	}
 	if diff := cmp.Diff(&render.Variables{}, Context{}.Variables(), cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("An empty context must give empty variables, not panic.\n-want, +got:\n%s", diff)
 	}

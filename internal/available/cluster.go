@@ -44,7 +44,7 @@ func (f *Finder) cluster(ctx context.Context, q Query, t *v1alpha1.DebugSessionT
 		TargetNamespace: o.Status.TargetNamespace, SchedulingOptions: o.Resolution.UsableSchedulingOptions,
 	}
 	if b := o.Status.Binding; b != nil {
-		c.BindingRef = &BindingRef{Name: b.Name, Namespace: b.Namespace, Priority: b.Priority}
+		c.BindingRef = &BindingRef{Name: b.Name, Namespace: b.Namespace, Priority: b.Priority, DisplayName: b.DisplayName}
 	}
 	if con := o.Resolution.Constraints; con != (v1alpha1.Constraints{}) {
 		c.Constraints = &con

@@ -76,6 +76,11 @@ type BindingRef struct {
 	Name      string `json:"name"`
 	Namespace string `json:"namespace"`
 	Priority  int32  `json:"priority"`
+	// DisplayName is the template's display name on this cluster when a
+	// binding gives it a displayNamePrefix; the template list and
+	// templateDisplayName keep the template's own, which is the same on
+	// every cluster.
+	DisplayName string `json:"displayName,omitempty"`
 }
 
 // Scheduling says where debug pods may run, in plain words and in detail.

@@ -13,44 +13,53 @@ import (
 )
 
 // contest computes the Shadowed and Tie conditions of b against the other
-// bindings of its template, cluster by cluster, in resolution's pick order.
+// bindings of each of its templates, cluster by cluster, in resolution's
+// pick order.
 //
 // b is shadowed on a cluster when a binding h picked before it always ends
 // resolution before b: h does not merge additively, and h's allowlist admits
 // everyone whom b or any binding between them admits. Allowlists are compared
 // as sets of patterns (or h admits every user with "*"), so Shadowed can miss
 // a shadow that only glob arithmetic would show but is never reported
-// wrongly. A session can still choose b by spec.bindingRef.
+// wrongly. A session can still choose b by spec.bindingRef. A binding that
+// selects several templates is Shadowed only when it is on every cluster of
+// every one of them.
 func contest(b *v1alpha1.DebugSessionClusterBinding, in Inputs, matched []string) (shadowed, tie metav1.Condition) {
 	shadowed = cond(v1alpha1.BindingShadowed, false, ReasonNotShadowed, "")
 	tie = cond(v1alpha1.BindingTie, false, ReasonNoTie, "")
-	peers := rivals(b, in)
 	configs := map[string]*v1alpha1.ClusterConfig{}
 	for i := range in.ClusterConfigs {
 		configs[in.ClusterConfigs[i].Name] = &in.ClusterConfigs[i]
 	}
 
 	shadowers := map[string]bool{}
-	everywhere := len(matched) > 0
+	everywhere := len(matched) > 0 && len(in.Templates) > 0
 	var ties []string
-	for _, c := range matched {
-		cands, at := ranked(b, peers, c, configs[c])
-		own := cands[at].Specificity
-		var tied []string
-		for _, x := range cands {
-			if x.Binding != b && x.Binding.Spec.Priority == b.Spec.Priority && x.Specificity == own {
-				tied = append(tied, id(x.Binding))
+	for _, t := range in.Templates {
+		peers := rivals(b, t, in)
+		where := ""
+		if len(in.Templates) > 1 {
+			where = fmt.Sprintf(" for template %s", t.Name)
+		}
+		for _, c := range matched {
+			cands, at := ranked(b, peers, c, configs[c])
+			own := cands[at].Specificity
+			var tied []string
+			for _, x := range cands {
+				if x.Binding != b && x.Binding.Spec.Priority == b.Spec.Priority && x.Specificity == own {
+					tied = append(tied, id(x.Binding))
+				}
 			}
+			if len(tied) > 0 {
+				ties = append(ties, fmt.Sprintf("on %s%s with %s (priority %d, %s)", c, where, strings.Join(tied, ", "), b.Spec.Priority, own))
+			}
+			h := shadower(cands, at, t)
+			if h == nil {
+				everywhere = false
+				continue
+			}
+			shadowers[id(h)] = true
 		}
-		if len(tied) > 0 {
-			ties = append(ties, fmt.Sprintf("on %s with %s (priority %d, %s)", c, strings.Join(tied, ", "), b.Spec.Priority, own))
-		}
-		h := shadower(cands, at, in.Template)
-		if h == nil {
-			everywhere = false
-			continue
-		}
-		shadowers[id(h)] = true
 	}
 
 	if len(ties) > 0 {
@@ -67,15 +76,19 @@ func contest(b *v1alpha1.DebugSessionClusterBinding, in Inputs, matched []string
 	return shadowed, tie
 }
 
-// rivals are the enabled, trusted bindings of b's template other than b.
-func rivals(b *v1alpha1.DebugSessionClusterBinding, in Inputs) []*v1alpha1.DebugSessionClusterBinding {
-	tns, tname := resolution.TemplateOf(b)
+// rivals are the enabled, trusted, visible bindings of template t other
+// than b that exist now.
+func rivals(b *v1alpha1.DebugSessionClusterBinding, t *v1alpha1.DebugSessionTemplate, in Inputs) []*v1alpha1.DebugSessionClusterBinding {
 	out := make([]*v1alpha1.DebugSessionClusterBinding, 0, len(in.Peers))
 	for i := range in.Peers {
 		p := &in.Peers[i]
-		ns, name := resolution.TemplateOf(p)
 		switch {
-		case ns != tns || name != tname, p.Spec.Disabled, id(p) == id(b):
+		case p.Spec.Disabled, id(p) == id(b), !resolution.SelectsTemplate(p, t):
+			continue
+		case p.Spec.Hidden, !resolution.InWindow(p, in.Now):
+			// Neither is a candidate for a session that does not name it:
+			// a hidden binding applies only through spec.bindingRef, one
+			// outside its window not at all.
 			continue
 		case in.Trusted != nil && !in.Trusted(p.Namespace):
 			continue

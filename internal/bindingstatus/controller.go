@@ -2,9 +2,11 @@ package bindingstatus
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/workqueue"
@@ -23,12 +25,16 @@ import (
 
 // Setup registers the binding status controller with a manager. Events are
 // mapped to exactly the bindings whose status they can change, and there is
-// no periodic requeue: the informers' watches drive everything.
+// no periodic requeue: the informers' watches drive everything, except the
+// clock, for which a binding is requeued at the next effectiveFrom or
+// expiresAt of it or a peer.
 //
-//   - a binding: every binding of its template (matches, shadows and ties are
-//     relative), only when its generation changes, so the controller's own
-//     status writes do not wake it;
-//   - a template: the bindings that name it (TemplateNotFound, allowlists);
+//   - a binding: every binding that shares a template with it, before and
+//     after the change (matches, shadows and ties are relative), only when
+//     its generation changes, so the controller's own status writes do not
+//     wake it;
+//   - a template: the bindings that name or select it, with its old and new
+//     labels (TemplateNotFound, allowlists, selectors);
 //   - a ClusterConfig in the config namespace: every binding;
 //   - a session: the bindings in its old and new status.binding, only when
 //     that or whether it has ended changes.
@@ -46,7 +52,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, in *v1beta1.Input) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("bindingstatus").
 		Watches(newObject(BindingGVK), handler.EnqueueRequestsFromMapFunc(m.sameTemplate), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		Watches(newObject(TemplateGVK), handler.EnqueueRequestsFromMapFunc(m.namingTemplate), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(newObject(TemplateGVK), handler.EnqueueRequestsFromMapFunc(m.namingTemplate), builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}))).
 		Watches(newObject(ClusterGVK), handler.EnqueueRequestsFromMapFunc(m.allBindings), builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}))).
 		Watches(newObject(SessionGVK), sessionHandler()).
 		Complete(r)
@@ -75,24 +81,33 @@ func (m mapper) bindings(ctx context.Context, keep func(*v1alpha1.DebugSessionCl
 	return out
 }
 
+// sameTemplate maps a binding to itself and every binding that shares a
+// template with it. EnqueueRequestsFromMapFunc maps an update's old and new
+// object both, so the bindings of a template the binding stopped naming or
+// selecting are included.
 func (m mapper) sameTemplate(ctx context.Context, o client.Object) []reconcile.Request {
 	changed := &v1alpha1.DebugSessionClusterBinding{}
 	if u, ok := o.(*unstructured.Unstructured); !ok || fromUnstructured(u, changed) != nil {
 		return nil
 	}
-	tns, tname := resolution.TemplateOf(changed)
 	self := reconcile.Request{NamespacedName: types.NamespacedName{Namespace: o.GetNamespace(), Name: o.GetName()}}
+	templates, err := (&Reconciler{Client: m.c}).templatesOf(ctx, changed)
+	if err != nil || len(templates) == 0 {
+		return []reconcile.Request{self}
+	}
 	peers := m.bindings(ctx, func(b *v1alpha1.DebugSessionClusterBinding) bool {
-		ns, name := resolution.TemplateOf(b)
-		return ns == tns && name == tname
+		return slices.ContainsFunc(templates, func(t *v1alpha1.DebugSessionTemplate) bool { return resolution.SelectsTemplate(b, t) })
 	})
 	return append(peers, self)
 }
 
+// namingTemplate maps a template to the bindings that name or select it.
 func (m mapper) namingTemplate(ctx context.Context, o client.Object) []reconcile.Request {
+	// Names and labels are all that decide; a template whose spec does
+	// not decode still has them.
+	t := &v1alpha1.DebugSessionTemplate{ObjectMeta: metav1.ObjectMeta{Namespace: o.GetNamespace(), Name: o.GetName(), Labels: o.GetLabels()}}
 	return m.bindings(ctx, func(b *v1alpha1.DebugSessionClusterBinding) bool {
-		ns, name := resolution.TemplateOf(b)
-		return ns == o.GetNamespace() && name == o.GetName()
+		return resolution.SelectsTemplate(b, t)
 	})
 }
 

@@ -1,8 +1,11 @@
 package bindingstatus
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -64,9 +67,11 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	if err != nil {
 		return reconcile.Result{}, err
 	}
+	// A window boundary ahead changes the status with nothing to watch.
+	again := reconcile.Result{RequeueAfter: nextWindowChange(in)}
 	next := r.merge(b.Status, Compute(in))
 	if equality.Semantic.DeepEqual(b.Status, next) {
-		return reconcile.Result{}, nil
+		return again, nil
 	}
 	st, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&next)
 	if err != nil {
@@ -78,12 +83,12 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	if err := r.Client.Status().Update(ctx, u); err != nil {
 		return reconcile.Result{}, fmt.Errorf("cannot update the status of %s: %w", b.Describe(), err)
 	}
-	return reconcile.Result{}, nil
+	return again, nil
 }
 
 // inputs gathers what Compute needs from the cache.
 func (r *Reconciler) inputs(ctx context.Context, b *v1alpha1.DebugSessionClusterBinding) (Inputs, error) {
-	in := Inputs{Binding: b, Trusted: r.Input.TrustsBindingNamespace}
+	in := Inputs{Binding: b, Trusted: r.Input.TrustsBindingNamespace, Now: r.Now()}
 
 	peers, err := r.list(ctx, BindingGVK)
 	if err != nil {
@@ -96,15 +101,7 @@ func (r *Reconciler) inputs(ctx context.Context, b *v1alpha1.DebugSessionCluster
 		}
 	}
 
-	tns, tname := resolution.TemplateOf(b)
-	tu := newObject(TemplateGVK)
-	switch err := r.Client.Get(ctx, types.NamespacedName{Namespace: tns, Name: tname}, tu); {
-	case err == nil:
-		t := &v1alpha1.DebugSessionTemplate{}
-		if fromUnstructured(tu, t) == nil {
-			in.Template = t
-		}
-	case !kerrors.IsNotFound(err):
+	if in.Templates, err = r.templatesOf(ctx, b); err != nil {
 		return in, err
 	}
 
@@ -129,6 +126,44 @@ func (r *Reconciler) inputs(ctx context.Context, b *v1alpha1.DebugSessionCluster
 		}
 	}
 	return in, nil
+}
+
+// templatesOf returns the templates b applies to, sorted by namespace and
+// name: the one its templateRef names, or those of its namespace its
+// templateSelector selects.
+func (r *Reconciler) templatesOf(ctx context.Context, b *v1alpha1.DebugSessionClusterBinding) ([]*v1alpha1.DebugSessionTemplate, error) {
+	if ns, name, ok := resolution.TemplateRefOf(b); ok {
+		tu := newObject(TemplateGVK)
+		switch err := r.Client.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, tu); {
+		case kerrors.IsNotFound(err):
+			return nil, nil
+		case err != nil:
+			return nil, err
+		}
+		t := &v1alpha1.DebugSessionTemplate{}
+		if fromUnstructured(tu, t) != nil {
+			return nil, nil
+		}
+		return []*v1alpha1.DebugSessionTemplate{t}, nil
+	}
+	if !resolution.SelectsByLabel(b) {
+		return nil, nil
+	}
+	us, err := r.list(ctx, TemplateGVK, client.InNamespace(b.Namespace))
+	if err != nil {
+		return nil, err
+	}
+	var out []*v1alpha1.DebugSessionTemplate
+	for i := range us {
+		t := &v1alpha1.DebugSessionTemplate{}
+		if fromUnstructured(&us[i], t) == nil && resolution.SelectsTemplate(b, t) {
+			out = append(out, t)
+		}
+	}
+	slices.SortFunc(out, func(x, y *v1alpha1.DebugSessionTemplate) int {
+		return cmp.Or(strings.Compare(x.Namespace, y.Namespace), strings.Compare(x.Name, y.Name))
+	})
+	return out, nil
 }
 
 // merge returns computed with the conditions merged into the stored ones:

@@ -47,6 +47,7 @@ func resolvedValues(o *preview.Outcome) map[string]string {
 	out := map[string]string{
 		"targetNamespace":       res.TargetNamespace,
 		"allowUserNodeSelector": fmt.Sprint(res.AllowUserNodeSelector),
+		"displayName":           res.DisplayName,
 	}
 	var c map[string]any
 	if b, err := json.Marshal(res.Constraints); err == nil {

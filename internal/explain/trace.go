@@ -6,6 +6,7 @@ import (
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
 	"github.com/k8s-breakglass/function-debug-session/internal/preview"
+	"github.com/k8s-breakglass/function-debug-session/internal/resolution"
 )
 
 // A Trace is the explanation of one session.
@@ -134,13 +135,7 @@ func bindings(o *preview.Outcome) []Binding {
 // and whether it is a binding of the session's template at all (bindings of
 // other templates are left out of the trace).
 func notApplying(o *preview.Outcome, b *v1alpha1.DebugSessionClusterBinding) (string, bool) {
-	t := o.Fetched.Template
-	ref := b.Spec.TemplateRef
-	ns := ref.Namespace
-	if ns == "" {
-		ns = b.Namespace
-	}
-	if ref.Name != t.Name || ns != t.Namespace {
+	if !resolution.SelectsTemplate(b, o.Fetched.Template) {
 		return "", false
 	}
 	switch {
@@ -148,6 +143,15 @@ func notApplying(o *preview.Outcome, b *v1alpha1.DebugSessionClusterBinding) (st
 		return "spec.disabled is true", true
 	case !o.Input.TrustsBindingNamespace(b.Namespace):
 		return fmt.Sprintf("namespace %s is not one of the input's bindingNamespaces", b.Namespace), true
+	}
+	if _, ok := resolution.MatchBinding(b, o.Session.Spec.Cluster, o.Fetched.ClusterConfig); ok {
+		// It matches the cluster, so it does not exist for this session.
+		switch {
+		case b.Spec.Hidden:
+			return "spec.hidden is true and spec.bindingRef does not name it", true
+		case b.Spec.EffectiveFrom != nil || b.Spec.ExpiresAt != nil:
+			return "outside its spec.effectiveFrom–spec.expiresAt window", true
+		}
 	}
 	what := []string{}
 	if len(b.Spec.Clusters) > 0 {

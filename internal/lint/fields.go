@@ -9,6 +9,7 @@ import (
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
 	"github.com/k8s-breakglass/function-debug-session/internal/catalog"
 	"github.com/k8s-breakglass/function-debug-session/internal/glob"
+	"github.com/k8s-breakglass/function-debug-session/internal/resolution"
 )
 
 // checkFields checks the fields of each object on its own: globs,
@@ -31,6 +32,9 @@ func (s *set) checkFields() {
 		if a := spec.Allowed; a != nil {
 			s.globs(b.Document, "spec.allowed.users", a.Users)
 			s.globs(b.Document, "spec.allowed.groups", a.Groups)
+		}
+		if f, p := resolution.TemplateProblem(b.obj); p != "" {
+			s.add(b.Document, SeverityError, f, "%s", p)
 		}
 		if sel := spec.ClusterSelector; sel != nil {
 			if _, err := metav1.LabelSelectorAsSelector(sel); err != nil {

@@ -37,6 +37,12 @@ spec:
 `
 )
 
+// labelled is template with a label a selector can select.
+var labelled = strings.Replace(template, "namespace: breakglass-system}", "namespace: breakglass-system, labels: {tier: network}}", 1)
+
+// selectorBinding selects labelled instead of naming it.
+var selectorBinding = strings.Replace(binding, "  templateRef: {name: netops}\n", "  templateSelector: {matchLabels: {tier: network}}\n", 1)
+
 // doc joins YAML documents into one stream.
 func doc(docs ...string) string { return strings.Join(docs, "---\n") }
 
@@ -111,6 +117,35 @@ func TestLint(t *testing.T) {
 			reason: "A binding whose template is not among the files applies to nothing.",
 			yaml:   binding,
 			want:   []string{"error f.yaml:5: DebugSessionClusterBinding breakglass-system/prod: spec.templateRef.name: DebugSessionTemplate breakglass-system/netops is not among the files: the binding applies to nothing"},
+		},
+		"TemplateSelectorClean": {
+			reason: "A binding that selects its template by label gives no problem.",
+			yaml:   doc(labelled, podTemplate, selectorBinding),
+		},
+		"TemplateSelectorSelectsNothing": {
+			reason: "A selector that selects no template among the files applies to nothing, like a missing templateRef; the template may come later, so it is a warning.",
+			yaml:   doc(template, podTemplate, selectorBinding),
+			want:   []string{"warning f.yaml:22: DebugSessionClusterBinding breakglass-system/prod: spec.templateSelector: selects no DebugSessionTemplate of namespace breakglass-system among the files: the binding applies to nothing"},
+		},
+		"TemplateSelectorInvalid": {
+			reason: "A selector that does not parse selects no template.",
+			yaml:   doc(labelled, podTemplate, strings.Replace(selectorBinding, "{matchLabels: {tier: network}}", "{matchExpressions: [{key: tier, operator: In}]}", 1)),
+			want:   []string{"error f.yaml:22: DebugSessionClusterBinding breakglass-system/prod: spec.templateSelector: values: Invalid value: null: for 'in', 'notin' operators, values set can't be empty: it selects no template"},
+		},
+		"TemplateRefAndSelector": {
+			reason: "A binding may not both name and select templates.",
+			yaml:   doc(labelled, podTemplate, strings.Replace(selectorBinding, "  templateSelector:", "  templateRef: {name: netops}\n  templateSelector:", 1)),
+			want:   []string{"error f.yaml:23: DebugSessionClusterBinding breakglass-system/prod: spec.templateSelector: is set together with spec.templateRef; set exactly one: the binding applies to no template"},
+		},
+		"TemplateSelectorWidening": {
+			reason: "A selector binding is held to every template it selects.",
+			yaml:   doc(labelled, podTemplate, selectorBinding+"  constraints: {maxDuration: 8h}\n"),
+			want:   []string{"warning f.yaml:24: DebugSessionClusterBinding breakglass-system/prod: spec.constraints.maxDuration: 8h widens the template's 2h"},
+		},
+		"TemplateSelectorTie": {
+			reason: "A selector binding and a templateRef binding of one template can tie.",
+			yaml:   doc(labelled, podTemplate, binding, strings.Replace(selectorBinding, "name: prod,", "name: prod-too,", 1)),
+			want:   []string{"warning f.yaml:28: DebugSessionClusterBinding breakglass-system/prod-too: spec.priority: ties with DebugSessionClusterBinding breakglass-system/prod on cluster prod-x (priority 0, glob with 5 literal characters); the function picks breakglass-system/prod, the first by namespace/name: give one a higher priority"},
 		},
 		"Tie": {
 			reason: "Two bindings with the same priority and the same pattern tie on every cluster the pattern matches.",

@@ -9,6 +9,7 @@ import (
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
 	"github.com/k8s-breakglass/function-debug-session/internal/requirements"
+	"github.com/k8s-breakglass/function-debug-session/internal/resolution"
 	"github.com/k8s-breakglass/function-debug-session/internal/workload"
 )
 
@@ -33,13 +34,31 @@ func find[T any](list []linted[T], ns, name, dir string, meta func(*T) (string, 
 func templateMeta(t *v1alpha1.DebugSessionTemplate) (string, string) { return t.Namespace, t.Name }
 func podTemplateMeta(t *v1alpha1.DebugPodTemplate) (string, string)  { return t.Namespace, t.Name }
 
-// templateOf returns the template a binding names, or nil.
-func (s *set) templateOf(b linted[v1alpha1.DebugSessionClusterBinding]) *linted[v1alpha1.DebugSessionTemplate] {
-	ns := b.obj.Spec.TemplateRef.Namespace
-	if ns == "" {
-		ns = b.obj.Namespace
+// templatesOf returns the templates a binding applies to, by namespace and
+// name: the one its templateRef names, or those its templateSelector
+// selects. Of two documents with one namespace and name, the one in the
+// binding's directory is preferred.
+func (s *set) templatesOf(b linted[v1alpha1.DebugSessionClusterBinding]) []*linted[v1alpha1.DebugSessionTemplate] {
+	if ns, name, ok := resolution.TemplateRefOf(b.obj); ok {
+		if t := find(s.templates, ns, name, b.Dir(), templateMeta); t != nil {
+			return []*linted[v1alpha1.DebugSessionTemplate]{t}
+		}
+		return nil
 	}
-	return find(s.templates, ns, b.obj.Spec.TemplateRef.Name, b.Dir(), templateMeta)
+	var out []*linted[v1alpha1.DebugSessionTemplate]
+	seen := map[string]bool{}
+	for i := range s.templates {
+		t := s.templates[i].obj
+		if seen[t.Namespace+"/"+t.Name] || !resolution.SelectsTemplate(b.obj, t) {
+			continue
+		}
+		seen[t.Namespace+"/"+t.Name] = true
+		out = append(out, find(s.templates, t.Namespace, t.Name, b.Dir(), templateMeta))
+	}
+	slices.SortFunc(out, func(x, y *linted[v1alpha1.DebugSessionTemplate]) int {
+		return strings.Compare(x.obj.Namespace+"/"+x.obj.Name, y.obj.Namespace+"/"+y.obj.Name)
+	})
+	return out
 }
 
 // podTemplateOf returns the pod template a template names, or nil.
@@ -71,23 +90,27 @@ func (s *set) checkReferences() {
 		}
 	}
 	for _, b := range s.bindings {
-		if s.templateOf(b) != nil {
+		if len(s.templatesOf(b)) > 0 {
 			continue
 		}
-		ns := b.obj.Spec.TemplateRef.Namespace
-		if ns == "" {
-			ns = b.obj.Namespace
+		if ns, name, ok := resolution.TemplateRefOf(b.obj); ok {
+			s.add(b.Document, SeverityError, "spec.templateRef.name", "DebugSessionTemplate %s/%s is not among the files: the binding applies to nothing", ns, name)
+			continue
 		}
-		s.add(b.Document, SeverityError, "spec.templateRef.name", "DebugSessionTemplate %s/%s is not among the files: the binding applies to nothing", ns, b.obj.Spec.TemplateRef.Name)
+		if resolution.SelectsByLabel(b.obj) {
+			// Templates may come later, so this is no error: but a
+			// selector that selects nothing is usually a typo.
+			s.add(b.Document, SeverityWarning, "spec.templateSelector", "selects no DebugSessionTemplate of namespace %s among the files: the binding applies to nothing", b.obj.Namespace)
+		}
 	}
 }
 
-// bindingsOf returns the bindings that resolve to template t, by
+// bindingsOf returns the bindings that apply to template t, by
 // namespace/name.
 func (s *set) bindingsOf(t linted[v1alpha1.DebugSessionTemplate]) []linted[v1alpha1.DebugSessionClusterBinding] {
 	var out []linted[v1alpha1.DebugSessionClusterBinding]
 	for _, b := range s.bindings {
-		if got := s.templateOf(b); got != nil && got.Document == t.Document {
+		if slices.ContainsFunc(s.templatesOf(b), func(got *linted[v1alpha1.DebugSessionTemplate]) bool { return got.Document == t.Document }) {
 			out = append(out, b)
 		}
 	}

@@ -141,10 +141,15 @@ func (s *set) sampleContext(t linted[v1alpha1.DebugSessionTemplate], layers []re
 	ctx := auxiliary.Context{Session: sess, Template: t.obj, ClusterConfig: cc, ExpiresAt: sampleExpiry, Annotations: workload.Annotations(sess)}
 	ctx.Labels, _ = workload.Labels(sess, t.obj.Name) // the sample names are valid
 	ctx.TargetNamespace, _ = resolution.TargetNamespace(layers, s.input.GetDefaultTargetNamespace())
+	var chain []*v1alpha1.DebugSessionClusterBinding
 	for _, l := range layers {
 		if l.Binding != nil {
-			ctx.Binding = l.Binding
+			chain = append(chain, l.Binding)
 		}
 	}
+	if len(chain) > 0 {
+		ctx.Binding = chain[0]
+	}
+	ctx.DisplayName, _ = resolution.EffectiveDisplayName(t.obj, chain)
 	return ctx
 }

@@ -13,14 +13,13 @@ import (
 // so these are warnings.
 func (s *set) checkWidening() {
 	for _, b := range s.bindings {
-		t := s.templateOf(b)
-		if t == nil {
-			continue
-		}
-		s.widerConstraints(b, t.obj.Spec.Constraints, b.obj.Spec.Constraints)
-		ta, ba := t.obj.Spec.Approvers, b.obj.Spec.Approvers
-		if ta != nil && len(ta.Groups)+len(ta.Users) > 0 && ba != nil && len(ba.Groups)+len(ba.Users) == 0 {
-			s.add(b.Document, SeverityWarning, "spec.approvers", "lists nobody, which turns off the approval that template %s requires", t.obj.Name)
+		// A binding that selects several templates is held to each.
+		for _, t := range s.templatesOf(b) {
+			s.widerConstraints(b, t.obj.Spec.Constraints, b.obj.Spec.Constraints)
+			ta, ba := t.obj.Spec.Approvers, b.obj.Spec.Approvers
+			if ta != nil && len(ta.Groups)+len(ta.Users) > 0 && ba != nil && len(ba.Groups)+len(ba.Users) == 0 {
+				s.add(b.Document, SeverityWarning, "spec.approvers", "lists nobody, which turns off the approval that template %s requires", t.obj.Name)
+			}
 		}
 	}
 }

@@ -18,8 +18,9 @@ func MatchBinding(b *v1alpha1.DebugSessionClusterBinding, cluster string, cc *v1
 }
 
 // BindingProblems returns what the function would warn about in a binding's
-// spec and otherwise ignore: invalid globs in clusters or the allowlist and
-// a malformed clusterSelector.
+// spec and otherwise ignore: invalid globs in clusters or the allowlist, a
+// malformed clusterSelector, and a templateRef or templateSelector that
+// applies the binding to no template.
 func BindingProblems(b *v1alpha1.DebugSessionClusterBinding) []string {
 	return compileBinding(b).warnings
 }
@@ -28,16 +29,6 @@ func BindingProblems(b *v1alpha1.DebugSessionClusterBinding) []string {
 // cluster: higher priority, then more specific, then namespace/name.
 func PickedBefore(a, b Candidate) bool {
 	return before(candidate{Candidate: a}, candidate{Candidate: b})
-}
-
-// TemplateOf returns the namespace and name of the template a binding
-// names; an empty templateRef namespace means the binding's own.
-func TemplateOf(b *v1alpha1.DebugSessionClusterBinding) (namespace, name string) {
-	ns := b.Spec.TemplateRef.Namespace
-	if ns == "" {
-		ns = b.Namespace
-	}
-	return ns, b.Spec.TemplateRef.Name
 }
 
 // EffectiveAllowed returns the allowlist that decides who may use binding b

@@ -68,7 +68,7 @@ func binding(name, templateName string, mods ...func(*v1alpha1.DebugSessionClust
 	b := v1alpha1.DebugSessionClusterBinding{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: configNS},
 		Spec: v1alpha1.DebugSessionClusterBindingSpec{
-			TemplateRef: v1alpha1.ObjectReference{Name: templateName},
+			TemplateRef: &v1alpha1.ObjectReference{Name: templateName},
 		},
 	}
 	for _, m := range mods {

@@ -10,6 +10,10 @@ import (
 // binding nor the template sets.
 const SourceInputDefault = "Input defaultTargetNamespace"
 
+// sourceDisplayName is the Sources key of a display name a binding's
+// displayNamePrefix made.
+const sourceDisplayName = "displayName"
+
 // A Layer is one object whose settings apply to a session: the template,
 // one binding of the picked chain, or the scheduling option the session
 // uses. Exactly one of Template, Binding and Option is set.
@@ -152,6 +156,11 @@ func (x *Index) layer(res *Result, t *v1alpha1.DebugSessionTemplate, chain []*co
 	res.TargetNamespace, src["targetNamespace"] = TargetNamespace(res.Layers, x.in.GetDefaultTargetNamespace())
 	if opts.options != nil {
 		src["schedulingOptions"] = opts.source
+	}
+	var from string
+	res.DisplayName, from = EffectiveDisplayName(t, res.Bindings())
+	if from != "" {
+		src[sourceDisplayName] = from
 	}
 	res.Sources = src
 	return opts, nsRules

@@ -86,6 +86,9 @@ type compiledBinding struct {
 	binding *v1alpha1.DebugSessionClusterBinding
 	id      string // namespace/name
 
+	// templates says which templates the binding applies to.
+	templates templateMatch
+
 	clusters []clusterPattern
 	// selector is nil when the binding has no clusterSelector or a
 	// malformed one; both match no cluster by selector.
@@ -97,8 +100,11 @@ type compiledBinding struct {
 }
 
 func compileBinding(b *v1alpha1.DebugSessionClusterBinding) *compiledBinding {
-	cb := &compiledBinding{binding: b, id: b.Namespace + "/" + b.Name}
+	cb := &compiledBinding{binding: b, id: b.Namespace + "/" + b.Name, templates: compileTemplateMatch(b)}
 	where := "DebugSessionClusterBinding " + cb.id + " spec."
+	if p := cb.templates.problem; p != "" {
+		cb.warnings = append(cb.warnings, fmt.Sprintf("DebugSessionClusterBinding %s %s: %s", cb.id, cb.templates.field, p))
+	}
 	for i, p := range b.Spec.Clusters {
 		if err := glob.Validate(p); err != nil {
 			cb.warnings = append(cb.warnings, fmt.Sprintf("%sclusters[%d]: %v; it matches no cluster", where, i, err))

@@ -21,13 +21,13 @@ type candidate struct {
 // candidates returns the bindings of template t that apply to cluster, in
 // pick order: priority (higher first), specificity (more specific first),
 // then namespace and name. Every binding of the template contributes its
-// configuration warnings, whether or not it matches. Bindings that do not
+// configuration warnings, whether or not it matches, and so does every
+// binding of the template's namespace that applies to no template. Bindings that do not
 // exist for the session at now (see exists) are left out.
 func (x *Index) candidates(s *v1alpha1.DebugSession, t *v1alpha1.DebugSessionTemplate, cc *v1alpha1.ClusterConfig, now time.Time, w *warnings) []candidate {
 	cluster := s.Spec.Cluster
 	var out []candidate
-	for _, cb := range x.byTemplate[objectKey{t.Namespace, t.Name}] {
-		w.add(cb.warnings...)
+	for _, cb := range x.bindingsOf(t, w) {
 		if !x.exists(cb, s, now) {
 			continue
 		}

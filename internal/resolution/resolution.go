@@ -60,6 +60,11 @@ type Result struct {
 	// Constraints in effect, each field from the highest layer that sets it.
 	Constraints v1alpha1.Constraints
 
+	// DisplayName of the template as this session shows it: the highest
+	// displayNamePrefix of the applying bindings before the template's
+	// display name (or its name), else the template's display name.
+	DisplayName string
+
 	// TargetNamespace of the debug workload and auxiliary resources:
 	// binding, else template, else the input's default.
 	TargetNamespace string
@@ -97,6 +102,15 @@ func (r *Result) Binding() *v1alpha1.DebugSessionClusterBinding {
 		return nil
 	}
 	return r.Layers[1].Binding
+}
+
+// PrefixedDisplayName returns DisplayName when a binding's
+// displayNamePrefix made it, and false when it is the template's own.
+func (r *Result) PrefixedDisplayName() (string, bool) {
+	if _, ok := r.Sources[sourceDisplayName]; !ok {
+		return "", false
+	}
+	return r.DisplayName, true
 }
 
 // SchedulingOption returns the scheduling option the session uses, or nil.
@@ -139,13 +153,21 @@ func Resolve(req Request) (*Result, error) {
 type objectKey struct{ namespace, name string }
 
 // Index holds bindings prepared for resolution: only trusted, enabled ones,
-// grouped by the template they name, with their globs validated and their
-// selectors parsed. Build it once to resolve many sessions or clusters; it is
+// grouped by the template they name or by the namespace whose templates they
+// select, with their globs validated and their selectors parsed. Build it once to resolve many sessions or clusters; it is
 // only read after NewIndex, so it is safe for concurrent use.
 type Index struct {
 	in         *v1beta1.Input
 	now        time.Time // zero: the current time, read per Resolve
 	byTemplate map[objectKey][]*compiledBinding
+	// bySelector holds, by namespace, the bindings that select the
+	// templates of their namespace by label.
+	bySelector map[string][]*compiledBinding
+	// unbound holds, by namespace, the bindings that apply to no template
+	// because their templateRef or templateSelector is unusable. Nobody
+	// can tell which template they were meant for, so every session of a
+	// template in that namespace hears about them.
+	unbound map[string][]*compiledBinding
 }
 
 // NewIndex prepares bindings for resolution. Bindings in namespaces the input
@@ -159,7 +181,7 @@ func NewIndex(in *v1beta1.Input, bindings []v1alpha1.DebugSessionClusterBinding)
 // newIndex prepares the bindings of template only, or of every template when
 // only is nil.
 func newIndex(in *v1beta1.Input, bindings []v1alpha1.DebugSessionClusterBinding, only *objectKey) *Index {
-	x := &Index{in: in, byTemplate: map[objectKey][]*compiledBinding{}}
+	x := &Index{in: in, byTemplate: map[objectKey][]*compiledBinding{}, bySelector: map[string][]*compiledBinding{}, unbound: map[string][]*compiledBinding{}}
 	seen := map[objectKey]bool{}
 	// TrustsBindingNamespace rebuilds the namespace list on every call;
 	// asking once per namespace keeps preparation linear in bindings.
@@ -177,21 +199,59 @@ func newIndex(in *v1beta1.Input, bindings []v1alpha1.DebugSessionClusterBinding,
 		if b.Spec.Disabled || !trusts(b.Namespace) {
 			continue
 		}
-		t := objectKey{b.Spec.TemplateRef.Namespace, b.Spec.TemplateRef.Name}
-		if t.namespace == "" {
-			t.namespace = b.Namespace
-		}
-		if only != nil && t != *only {
-			continue
-		}
 		id := objectKey{b.Namespace, b.Name}
 		if seen[id] {
 			continue
 		}
-		seen[id] = true
-		x.byTemplate[t] = append(x.byTemplate[t], compileBinding(b))
+		x.add(compileBinding(b), only, func() { seen[id] = true })
 	}
 	return x
+}
+
+// add files a compiled binding under the templates it may apply to, when
+// they include template only (every template when only is nil), and calls
+// kept when it does.
+func (x *Index) add(cb *compiledBinding, only *objectKey, kept func()) {
+	m := cb.templates
+	switch {
+	case m.named:
+		if only == nil || m.ref == *only {
+			x.byTemplate[m.ref] = append(x.byTemplate[m.ref], cb)
+			kept()
+		}
+	case m.selector != nil:
+		if only == nil || only.namespace == m.namespace {
+			x.bySelector[m.namespace] = append(x.bySelector[m.namespace], cb)
+			kept()
+		}
+	default:
+		ns := cb.binding.Namespace
+		if only == nil || only.namespace == ns {
+			x.unbound[ns] = append(x.unbound[ns], cb)
+			kept()
+		}
+	}
+}
+
+// bindingsOf returns the prepared bindings that apply to template t, the
+// named ones first, and adds to w the problems of every binding that does or
+// may have been meant to.
+func (x *Index) bindingsOf(t *v1alpha1.DebugSessionTemplate, w *warnings) []*compiledBinding {
+	named := x.byTemplate[objectKey{t.Namespace, t.Name}]
+	out := make([]*compiledBinding, 0, len(named))
+	out = append(out, named...)
+	for _, cb := range x.bySelector[t.Namespace] {
+		if cb.templates.selects(t) {
+			out = append(out, cb)
+		}
+	}
+	for _, cb := range out {
+		w.add(cb.warnings...)
+	}
+	for _, cb := range x.unbound[t.Namespace] {
+		w.add(cb.warnings...)
+	}
+	return out
 }
 
 // Resolve resolves the binding and effective settings of a session of

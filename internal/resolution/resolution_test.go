@@ -54,7 +54,7 @@ type resolveCase struct {
 
 func TestResolve(t *testing.T) {
 	cases := map[string]resolveCase{}
-	for _, group := range []map[string]resolveCase{selectionCases(), pickCases(), chainCases()} {
+	for _, group := range []map[string]resolveCase{selectionCases(), pickCases(), chainCases(), templateSelectorCases()} {
 		for name, tc := range group {
 			if _, dup := cases[name]; dup {
 				t.Fatalf("case %s is defined twice", name)

@@ -6,6 +6,19 @@ import (
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
 )
 
+// InWindow reports whether binding b exists at now by its effectiveFrom–
+// expiresAt window alone: from effectiveFrom (inclusive) until expiresAt
+// (exclusive).
+func InWindow(b *v1alpha1.DebugSessionClusterBinding, now time.Time) bool {
+	if f := b.Spec.EffectiveFrom; f != nil && now.Before(f.Time) {
+		return false
+	}
+	if e := b.Spec.ExpiresAt; e != nil && !now.Before(e.Time) {
+		return false
+	}
+	return true
+}
+
 // exists reports whether binding b exists for session s at now. A binding
 // exists within its effectiveFrom–expiresAt window; a hidden one only for
 // a session that names it in spec.bindingRef.
@@ -22,7 +35,7 @@ func (x *Index) exists(cb *compiledBinding, s *v1alpha1.DebugSession, now time.T
 	if f := b.Spec.EffectiveFrom; f != nil && now.Before(f.Time) {
 		return false
 	}
-	if e := b.Spec.ExpiresAt; e != nil && !now.Before(e.Time) {
+	if !InWindow(b, now) {
 		st := s.Status
 		return st.State == v1alpha1.StateActive && st.Binding != nil && st.Binding.Namespace == b.Namespace && st.Binding.Name == b.Name
 	}

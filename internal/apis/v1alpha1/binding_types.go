@@ -43,10 +43,28 @@ type AuxiliaryResourcePolicy struct {
 // cluster-specific access, approval, limits and scheduling.
 // +kubebuilder:validation:XValidation:rule=`(has(self.clusters) && size(self.clusters) > 0) || has(self.clusterSelector)`,message="set clusters or clusterSelector: a binding must say which clusters it applies to"
 // +kubebuilder:validation:XValidation:rule=`!has(self.effectiveFrom) || !has(self.expiresAt) || timestamp(self.effectiveFrom) < timestamp(self.expiresAt)`,message="expiresAt must be after effectiveFrom",fieldPath=`.expiresAt`
+// +kubebuilder:validation:XValidation:rule=`has(self.templateRef) != has(self.templateSelector)`,message="set exactly one of templateRef and templateSelector"
 type DebugSessionClusterBindingSpec struct {
 	// TemplateRef names the DebugSessionTemplate. An empty namespace means
-	// the binding's own.
-	TemplateRef ObjectReference `json:"templateRef"`
+	// the binding's own. Exactly one of templateRef and templateSelector
+	// is set.
+	// +optional
+	TemplateRef *ObjectReference `json:"templateRef,omitempty"`
+
+	// TemplateSelector selects the DebugSessionTemplates of the binding's
+	// own namespace by their labels. It must say something: an empty
+	// selector would bind every present and future template, and selects
+	// none.
+	// +optional
+	// +kubebuilder:validation:XValidation:rule=`(has(self.matchLabels) && size(self.matchLabels) > 0) || (has(self.matchExpressions) && size(self.matchExpressions) > 0)`,message="templateSelector must set matchLabels or matchExpressions: an empty selector would bind every template"
+	TemplateSelector *metav1.LabelSelector `json:"templateSelector,omitempty"`
+
+	// DisplayNamePrefix is put before the display name of the template
+	// (its name when it has none), as "<prefix> - <display name>", wherever
+	// a session through this binding shows it.
+	// +optional
+	// +kubebuilder:validation:MaxLength=64
+	DisplayNamePrefix string `json:"displayNamePrefix,omitempty"`
 
 	// Clusters this binding applies to, as glob patterns.
 	// +optional

@@ -176,6 +176,10 @@ type BindingStatus struct {
 	Name      string `json:"name"`
 	Namespace string `json:"namespace"`
 	Priority  int32  `json:"priority"`
+	// DisplayName is the template's display name as this binding shows it,
+	// set only when a binding gives it a displayNamePrefix.
+	// +optional
+	DisplayName string `json:"displayName,omitempty"`
 }
 
 // ApprovalStatus says whether approval is required and by whom.
