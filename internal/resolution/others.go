@@ -65,6 +65,9 @@ func BindingsOf(req Request, configs []v1alpha1.ClusterConfig) func(o *v1alpha1.
 			ns = req.Input.GetConfigNamespace()
 		}
 		if o.Spec.TemplateRef.Name != t.Name || ns != t.Namespace {
+			if o.Status.State == "" && o.Status.Binding == nil {
+				return mightSelect(req.Bindings, ns, o.Spec.Cluster, byName[o.Spec.Cluster])
+			}
 			return recordedBinding(o)
 		}
 		res, err := x.Resolve(o, t, byName[o.Spec.Cluster])
@@ -78,6 +81,28 @@ func BindingsOf(req Request, configs []v1alpha1.ClusterConfig) func(o *v1alpha1.
 		}
 		return out
 	}
+}
+
+// mightSelect names the selector bindings that may apply to a session of
+// another template, in namespace ns, on cluster, that was never reconciled
+// and so records no binding yet. Its template is not at hand to match the
+// selector against, so every selector binding of ns that applies to the
+// cluster is assumed to select it. Counting it too often only makes a
+// session wait one reconcile longer, until the other session records its
+// binding; not counting it would let two new sessions of different
+// templates both take a selector binding's last slot.
+func mightSelect(bindings []v1alpha1.DebugSessionClusterBinding, ns, cluster string, cc *v1alpha1.ClusterConfig) []v1alpha1.ObjectReference {
+	var out []v1alpha1.ObjectReference
+	for i := range bindings {
+		b := &bindings[i]
+		if b.Spec.TemplateSelector == nil || b.Namespace != ns {
+			continue
+		}
+		if _, ok := MatchBinding(b, cluster, cc); ok {
+			out = append(out, v1alpha1.ObjectReference{Name: b.Name, Namespace: b.Namespace})
+		}
+	}
+	return out
 }
 
 // recordedBinding is the binding a session's status says it applies

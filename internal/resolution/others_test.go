@@ -69,6 +69,32 @@ func TestBindingsOf(t *testing.T) {
 			},
 			want: []v1alpha1.ObjectReference{{Namespace: "team-x", Name: "other-binding"}},
 		},
+		"NewSessionOfAnotherTemplateMightBeSelected": {
+			reason: "A session of another template never reconciled records no binding, and its template's labels are not at hand: every selector binding of its template's namespace that applies to its cluster counts it, so two new sessions of different templates cannot both take a selector binding's last slot.",
+			args: args{
+				bindings: []v1alpha1.DebugSessionClusterBinding{
+					binding("by-label", "", clusters("prod-*"), templateSelector(matchLabels("tier", "network"))),
+					binding("by-name", "other-template", clusters("prod-*")),
+					binding("elsewhere", "", clusters("prod-*"), templateSelector(matchLabels("tier", "network")), func(b *v1alpha1.DebugSessionClusterBinding) { b.Namespace = "team-x" }),
+					binding("dev-only", "", clusters("dev-*"), templateSelector(matchLabels("tier", "network"))),
+				},
+				other: session("prod-cluster-a", "bob@example.com", nil, func(s *v1alpha1.DebugSession) {
+					s.Spec.TemplateRef.Name = "other-template"
+				}),
+			},
+			want: []v1alpha1.ObjectReference{ref("by-label")},
+		},
+		"ReconciledSessionOfAnotherTemplate": {
+			reason: "Once reconciled, a session of another template that applies through no binding is not counted by a selector binding.",
+			args: args{
+				bindings: []v1alpha1.DebugSessionClusterBinding{binding("by-label", "", clusters("prod-*"), templateSelector(matchLabels("tier", "network")))},
+				other: session("prod-cluster-a", "bob@example.com", nil, func(s *v1alpha1.DebugSession) {
+					s.Spec.TemplateRef.Name = "other-template"
+					s.Status.State = v1alpha1.StateActive
+				}),
+			},
+			want: nil,
+		},
 		"NoLongerAdmitted": {
 			reason: "A running session whose binding stopped admitting its requester keeps running, so it still counts against the binding its status records.",
 			args: args{
