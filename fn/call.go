@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
@@ -85,7 +87,7 @@ func (f *Function) begin(req *fnv1.RunFunctionRequest, t *telemetry.Timer) (*cal
 // limit applies) is only asked for once the first is answered, so the
 // requirements stay a pure function of what is known. It returns nothing
 // while answers are outstanding.
-func (c *call) fetch() (*requirements.Fetched, *resolution.Result, error) {
+func (c *call) fetch(now time.Time) (*requirements.Fetched, *resolution.Result, error) {
 	defer c.timer.Enter(telemetry.StepRequirements)()
 	sel := requirements.Selectors(c.s, c.in, requirements.Needs{})
 	load := requirements.NewLoader(c.req)
@@ -101,7 +103,7 @@ func (c *call) fetch() (*requirements.Fetched, *resolution.Result, error) {
 			return nil, nil, err
 		}
 		leave := c.timer.Enter(telemetry.StepResolution)
-		res, refused = resolution.Resolve(resolution.Request{Session: c.s, Template: got.Template, ClusterConfig: got.ClusterConfig, Bindings: got.Bindings, Input: c.in, Now: c.f.clock()})
+		res, refused = resolution.Resolve(resolution.Request{Session: c.s, Template: got.Template, ClusterConfig: got.ClusterConfig, Bindings: got.Bindings, Input: c.in, Now: now})
 		leave()
 		needs := requirements.Needs{PodTemplate: ptName, PodTemplateNamespace: got.Template.Namespace}
 		needs.SessionsOnCluster = refused == nil && res.Constraints.MaxConcurrentSessions != nil
