@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 
 	"google.golang.org/protobuf/types/known/structpb"
@@ -26,8 +27,15 @@ func StructKey(kind string, s *structpb.Struct) Key {
 // A keyWriter collects what a key hashes in one buffer and hashes it once:
 // many small writes to a SHA-256 digest cost more than the copying.
 type keyWriter struct {
-	buf  []byte
-	keys []string
+	buf    []byte
+	fields []field
+}
+
+// field is a Struct's field, sorted by name with its value so that no
+// second lookup is needed.
+type field struct {
+	name  string
+	value *structpb.Value
 }
 
 var keyWriters = sync.Pool{New: func() any { return &keyWriter{buf: make([]byte, 0, 16<<10)} }}
@@ -40,29 +48,28 @@ func (w *keyWriter) free() {
 	if cap(w.buf) > 1<<20 {
 		return
 	}
-	w.buf, w.keys = w.buf[:0], w.keys[:0]
+	w.buf, w.fields = w.buf[:0], w.fields[:0]
 	keyWriters.Put(w)
 }
 
 func (w *keyWriter) sum() Key { return sha256.Sum256(w.buf) }
 
 func (w *keyWriter) structpb(s *structpb.Struct) {
-	f := s.GetFields()
-	// Keys are sorted in a shared slice, each struct's after its parent's,
-	// so that a walk allocates nothing once the slice has grown.
-	start := len(w.keys)
-	for k := range f {
-		w.keys = append(w.keys, k)
+	// Fields are sorted in a shared slice, each struct's after its
+	// parent's, so that a walk allocates nothing once the slice has grown.
+	start := len(w.fields)
+	for k, v := range s.GetFields() {
+		w.fields = append(w.fields, field{k, v})
 	}
-	keys := w.keys[start:]
-	slices.Sort(keys)
-	w.uint('s', uint64(len(keys)))
-	for i := range keys {
-		k := w.keys[start+i]
-		w.string(k)
-		w.value(f[k])
+	n := len(w.fields) - start
+	slices.SortFunc(w.fields[start:], func(a, b field) int { return strings.Compare(a.name, b.name) })
+	w.uint('s', uint64(n))
+	for i := range n {
+		f := w.fields[start+i]
+		w.string(f.name)
+		w.value(f.value)
 	}
-	w.keys = w.keys[:start]
+	w.fields = w.fields[:start]
 }
 
 func (w *keyWriter) value(v *structpb.Value) {
