@@ -27,14 +27,16 @@ import (
 // Bounds of the prepared calls a Function remembers. An entry's cost is an
 // estimate from the bytes its request's key hashed: the decoded objects and
 // the plan take a few times that, and the remembered answers (Structs,
-// which take many times their encoding) about answerCost. For the steady
-// benchmark's session that is within a few percent of the measured 154 KiB,
-// so the bound keeps about 24 MiB, some 140 sessions of that size; a fleet
-// request twenty times larger costs about 2 MiB. Older entries are
-// prepared again when their session comes back.
+// which take about ten times their encoding) about answerCost. For the
+// steady benchmark's session (11 KiB hashed) that is 194 KiB against 204
+// KiB measured, so the bound keeps about 12 MiB, some 60 such sessions; a
+// fleet request twenty times larger costs about 1.5 MiB. The bound is small
+// because every byte kept costs about two of resident memory once the
+// garbage collector's headroom is counted, and the served memory test
+// allows 128 MiB; the least recently seen sessions are prepared again.
 const (
 	preparedEntries = 1024
-	preparedBytes   = 24 << 20
+	preparedBytes   = 12 << 20
 	preparedCost    = 6
 	answerCost      = 128 << 10
 	// perPrepared bounds the renders and answers one prepared call keeps:
