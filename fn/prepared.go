@@ -29,14 +29,15 @@ import (
 // the plan take a few times that, and the remembered answers (Structs,
 // which take about ten times their encoding) about answerCost. For the
 // steady benchmark's session (11 KiB hashed) that is 194 KiB against 204
-// KiB measured, so the bound keeps about 12 MiB, some 60 such sessions; a
+// KiB measured, so the bound keeps about 4 MiB, some 20 such sessions; a
 // fleet request twenty times larger costs about 1.5 MiB. The bound is small
-// because every byte kept costs about two of resident memory once the
-// garbage collector's headroom is counted, and the served memory test
-// allows 128 MiB; the least recently seen sessions are prepared again.
+// because the served memory test (1,000 sessions in turn, so that every
+// call misses) allows 128 MiB, and a byte kept here cost about three of
+// resident memory there: 12 MiB took the server from 82 to 125 MiB. The
+// least recently seen sessions are prepared again.
 const (
 	preparedEntries = 1024
-	preparedBytes   = 12 << 20
+	preparedBytes   = 4 << 20
 	preparedCost    = 6
 	answerCost      = 128 << 10
 	// perPrepared bounds the renders and answers one prepared call keeps:
