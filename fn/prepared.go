@@ -26,20 +26,21 @@ import (
 
 // Bounds of the prepared calls a Function remembers. An entry's cost is an
 // estimate from the bytes its request's key hashed: the decoded objects and
-// the plan take a few times that, and the remembered answers (Structs,
-// which take about ten times their encoding) about answerCost. For the
-// steady benchmark's session (11 KiB hashed) that is 194 KiB against 204
-// KiB measured, so the bound keeps about 4 MiB, some 20 such sessions; a
-// fleet request twenty times larger costs about 1.5 MiB. The bound is small
-// because the served memory test (1,000 sessions in turn, so that every
-// call misses) allows 128 MiB, and a byte kept here cost about three of
-// resident memory there: 12 MiB took the server from 82 to 125 MiB. The
-// least recently seen sessions are prepared again.
+// the plan take about twice that, and the remembered answers (Structs,
+// which take about ten times their encoding) about answerCost. Measured:
+// the steady benchmark's session (11 KiB hashed, estimated 214 KiB) took
+// 212 KiB, the fleet's (277 KiB hashed, estimated 746 KiB) about 1 MiB.
+// The bound is small because the served memory test (1,000 sessions in
+// turn, so that every call misses) allows 128 MiB, and a byte kept here
+// cost about three of resident memory there: a bound of 12 MiB (at six
+// times the hashed bytes) took the server from 82 to 125 MiB. 6 MiB keeps
+// about 28 steady sessions, or a fleet session with ten times its bindings
+// or other sessions. The least recently seen sessions are prepared again.
 const (
 	preparedEntries = 1024
-	preparedBytes   = 4 << 20
-	preparedCost    = 6
-	answerCost      = 128 << 10
+	preparedBytes   = 6 << 20
+	preparedCost    = 2
+	answerCost      = 192 << 10
 	// perPrepared bounds the renders and answers one prepared call keeps:
 	// a session meets a new one only when its expiry or its progress
 	// changes, and the newest are what the next calls need.
