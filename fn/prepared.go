@@ -33,9 +33,9 @@ import (
 // The bound is small because the served memory test (1,000 sessions in
 // turn, so that every call misses) allows 128 MiB, and a byte kept here
 // cost about three of resident memory there: a bound of 12 MiB (at six
-// times the hashed bytes) took the server from 82 to 125 MiB. 6 MiB keeps
-// about 28 steady sessions, or a fleet session with ten times its bindings
-// or other sessions. The least recently seen sessions are prepared again.
+// times the hashed bytes) took the server from 82 to about 130 MiB. 6 MiB
+// keeps about 28 steady sessions, or a fleet session with ten times its
+// bindings or other sessions. The least recently seen are prepared again.
 const (
 	preparedEntries = 1024
 	preparedBytes   = 6 << 20
