@@ -61,10 +61,10 @@ func (w *keyWriter) structpb(s *structpb.Struct) {
 	for k, v := range s.GetFields() {
 		w.fields = append(w.fields, field{k, v})
 	}
-	n := len(w.fields) - start
-	slices.SortFunc(w.fields[start:], func(a, b field) int { return strings.Compare(a.name, b.name) })
-	w.uint('s', uint64(n))
-	for i := range n {
+	fields := w.fields[start:]
+	slices.SortFunc(fields, func(a, b field) int { return strings.Compare(a.name, b.name) })
+	w.uint('s', uint64(len(fields)))
+	for i := range fields {
 		f := w.fields[start+i]
 		w.string(f.name)
 		w.value(f.value)
