@@ -56,8 +56,14 @@ func checked(b *testing.B, sc perfScenario) []byte {
 
 // BenchmarkSerializationFloor is what any function pays for the steady
 // request: unmarshalling it and marshalling this function's response.
-func BenchmarkSerializationFloor(b *testing.B) {
-	in := checked(b, steady)
+func BenchmarkSerializationFloor(b *testing.B) { benchmarkFloor(b, steady) }
+
+// BenchmarkSerializationFloorFleet is the same for the fleet request, about
+// twenty times larger: what the fleet call costs any function.
+func BenchmarkSerializationFloorFleet(b *testing.B) { benchmarkFloor(b, fleet) }
+
+func benchmarkFloor(b *testing.B, sc perfScenario) {
+	in := checked(b, sc)
 	req := &fnv1.RunFunctionRequest{}
 	_ = proto.Unmarshal(in, req)
 	rsp, _ := perfFunction().RunFunction(context.Background(), req)

@@ -20,6 +20,14 @@ import (
 // every template variable, so that a change to any input shows in them.
 type cacheInputs struct {
 	session, tmpl, pod, binding, cluster, input map[string]any
+	// readySince is when the observed objects became ready; noWorkload
+	// leaves the workload unobserved.
+	readySince time.Time
+	noWorkload bool
+	// tag and desired are the request's meta tag and the desired composed
+	// resources of earlier pipeline steps.
+	tag     string
+	desired map[string]*fnv1.Resource
 }
 
 func newCacheInputs() *cacheInputs {
@@ -36,18 +44,26 @@ func newCacheInputs() *cacheInputs {
 	return &cacheInputs{
 		session: active(xr("prod-cluster-a"), now.Add(-10*time.Minute)),
 		tmpl:    tmpl, pod: pod, binding: perfBinding(), cluster: clusterConfig(),
-		input: map[string]any{"apiVersion": "debugsession.fn.breakglass.telekom.de/v1beta1", "kind": "Input"},
+		input:      map[string]any{"apiVersion": "debugsession.fn.breakglass.telekom.de/v1beta1", "kind": "Input"},
+		readySince: now.Add(-time.Minute),
 	}
 }
 
 func (ci *cacheInputs) request() *fnv1.RunFunctionRequest {
-	observed := readySince(now.Add(-time.Minute), deniedNodesPolicies, podAccessPolicies, podAccessGrants)
+	observed := readySince(ci.readySince, deniedNodesPolicies, podAccessPolicies, podAccessGrants)
 	observed["aux-podtemplate-egress-network-policy"] = networkPolicyObserved()["aux-podtemplate-egress-network-policy"]
-	observed["workload"] = observed["aux-podtemplate-egress-network-policy"]
-	return newRequest(args{xr: ci.session, observed: observed, input: ci.input, required: map[string]*fnv1.Resources{
+	if !ci.noWorkload {
+		observed["workload"] = observed["aux-podtemplate-egress-network-policy"]
+	}
+	req := newRequest(args{xr: ci.session, observed: observed, input: ci.input, required: map[string]*fnv1.Resources{
 		"template": items(ci.tmpl), "cluster-config": items(ci.cluster), "pod-template": items(ci.pod),
 		"bindings-breakglass-system": items(ci.binding),
 	}})
+	if ci.tag != "" {
+		req.Meta = &fnv1.RequestMeta{Tag: ci.tag}
+	}
+	req.Desired.Resources = ci.desired
+	return req
 }
 
 func spec(o map[string]any) map[string]any { return o["spec"].(map[string]any) }
@@ -65,6 +81,10 @@ func TestCacheNeverStale(t *testing.T) {
 	cases := map[string]struct {
 		reason string
 		change func(ci *cacheInputs)
+		// later, when set, is how much later than the warming calls the
+		// changed request comes; the warm Function has seen the changed
+		// request itself at the earlier time.
+		later time.Duration
 	}{
 		"Unchanged": {
 			reason: "The unchanged request is answered as the first call answered it.",
@@ -162,23 +182,80 @@ func TestCacheNeverStale(t *testing.T) {
 			reason: "Local delivery composes the rendered objects as they are.",
 			change: func(ci *cacheInputs) { ci.input["delivery"] = map[string]any{"mode": "Local"} },
 		},
+		"ObservedWorkloadNotReady": {
+			reason: "The readiness of an observed composed resource is part of the answer.",
+			change: func(ci *cacheInputs) { ci.noWorkload = true },
+		},
+		"RequestTag": {
+			reason: "The request's meta tag, outside any Struct, is returned.",
+			change: func(ci *cacheInputs) { ci.tag = "other" },
+		},
+		"DesiredOfEarlierSteps": {
+			reason: "What earlier pipeline steps desired is returned with the session's objects.",
+			change: func(ci *cacheInputs) {
+				ci.desired = map[string]*fnv1.Resource{"earlier": {Resource: st(map[string]any{"apiVersion": "v1", "kind": "ConfigMap"})}}
+			},
+		},
+		"LaterSameRequestExpired": {
+			reason: "The same request after the session's expiry ends it: the decision is never remembered.",
+			change: func(*cacheInputs) {},
+			later:  2 * time.Hour,
+		},
+		"LaterAdmissionSettled": {
+			reason: "The same request once the admission policies have settled returns the workload it held back.",
+			change: func(ci *cacheInputs) { ci.readySince, ci.noWorkload = now.Add(-2*time.Second), true },
+			later:  10 * time.Second,
+		},
+		"LaterApprovalTimedOut": {
+			reason: "The same request for a session waiting for approval fails it after the approval timeout, with nothing composed either time.",
+			change: func(ci *cacheInputs) {
+				spec(ci.tmpl)["approvers"] = map[string]any{"groups": []any{"security-team"}}
+				ci.session = xr("prod-cluster-a")
+				meta(ci.session)["creationTimestamp"] = now.Add(-time.Minute).Format(time.RFC3339)
+			},
+			later: 25 * time.Hour,
+		},
+		"LaterBindingEffective": {
+			reason: "The same request once a binding's effectiveFrom has passed resolves through the binding.",
+			change: func(ci *cacheInputs) {
+				spec(ci.binding)["effectiveFrom"] = now.Add(5 * time.Minute).Format(time.RFC3339)
+			},
+			later: 10 * time.Minute,
+		},
+		"LaterBindingExpired": {
+			reason: "The same request once a binding's expiresAt has passed resolves without it.",
+			change: func(ci *cacheInputs) { spec(ci.binding)["expiresAt"] = now.Add(5 * time.Minute).Format(time.RFC3339) },
+			later:  10 * time.Minute,
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			warm := perfFunction()
+			at := now
+			clock := WithClock(func() time.Time { return at })
+			warm := NewFunction(logging.NewNopLogger(), clock)
 			var before *fnv1.RunFunctionResponse
 			for range 2 {
 				before, _ = warm.RunFunction(context.Background(), newCacheInputs().request())
 			}
 			ci := newCacheInputs()
 			tc.change(ci)
+			// A later call is compared without its TTL, which follows the
+			// clock whatever else changes.
+			opts := []cmp.Option{protocmp.Transform()}
+			if tc.later != 0 {
+				for range 2 {
+					before, _ = warm.RunFunction(context.Background(), ci.request())
+				}
+				at = now.Add(tc.later)
+				opts = append(opts, protocmp.IgnoreFields(&fnv1.ResponseMeta{}, "ttl"))
+			}
 			got, _ := warm.RunFunction(context.Background(), ci.request())
-			want, _ := perfFunction().RunFunction(context.Background(), ci.request())
+			want, _ := NewFunction(logging.NewNopLogger(), clock).RunFunction(context.Background(), ci.request())
 			if diff := cmp.Diff(want, got, protocmp.Transform()); diff != "" {
 				t.Errorf("%s\nRunFunction(...) after the unchanged request: -new Function, +warm Function:\n%s", tc.reason, diff)
 			}
 			// A change that did not change the answer would prove nothing.
-			if changed := !cmp.Equal(before, want, protocmp.Transform()); changed != (name != "Unchanged") {
+			if changed := !cmp.Equal(before, want, opts...); changed != (name != "Unchanged") {
 				t.Errorf("%s\nRunFunction(...): the change changed the response: %t", tc.reason, changed)
 			}
 		})
@@ -196,7 +273,7 @@ func TestCacheKeepsMetrics(t *testing.T) {
 	cachedReg, uncachedReg := prometheus.NewRegistry(), prometheus.NewRegistry()
 	cached := NewFunction(logging.NewNopLogger(), WithClock(func() time.Time { return now }), WithMetrics(cachedReg))
 	uncached := NewFunction(logging.NewNopLogger(), WithClock(func() time.Time { return now }), WithMetrics(uncachedReg))
-	uncached.rendered = nil
+	uncached.rendered, uncached.prepared = nil, nil
 	for _, ci := range calls {
 		if _, err := cached.RunFunction(context.Background(), ci.request()); err != nil {
 			t.Fatal(err)

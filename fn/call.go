@@ -88,7 +88,7 @@ func (f *Function) begin(req *fnv1.RunFunctionRequest, t *telemetry.Timer) (*cal
 // answered, so the
 // requirements stay a pure function of what is known. It returns nothing
 // while answers are outstanding.
-func (c *call) fetch() (*requirements.Fetched, *resolution.Result, error) {
+func (c *call) fetch(now time.Time) (*requirements.Fetched, *resolution.Result, error) {
 	defer c.timer.Enter(telemetry.StepRequirements)()
 	sel := requirements.Selectors(c.s, c.in, requirements.Needs{})
 	load := requirements.NewLoader(c.req)
@@ -104,7 +104,7 @@ func (c *call) fetch() (*requirements.Fetched, *resolution.Result, error) {
 			return nil, nil, err
 		}
 		leave := c.timer.Enter(telemetry.StepResolution)
-		res, refused = resolution.Resolve(resolution.Request{Session: c.s, Template: got.Template, ClusterConfig: got.ClusterConfig, Bindings: got.Bindings, Input: c.in, Now: c.f.clock()})
+		res, refused = resolution.Resolve(resolution.Request{Session: c.s, Template: got.Template, ClusterConfig: got.ClusterConfig, Bindings: got.Bindings, Input: c.in, Now: now})
 		leave()
 		needs := requirements.Needs{PodTemplate: ptName, PodTemplateNamespace: got.Template.Namespace}
 		needs.SessionsOnCluster = refused == nil && res.Constraints.MaxConcurrentSessions != nil

@@ -1,7 +1,8 @@
 package main
 
 import (
-	"github.com/crossplane/function-sdk-go/resource"
+	"slices"
+
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/access"
@@ -102,8 +103,9 @@ func (p *plan) context(s *v1alpha1.DebugSession, got *requirements.Fetched, res 
 }
 
 // status is the session's status: what the plan says about every session,
-// what the rollout made of it on this call, and the decision.
-func (p *plan) status(out rollout.Output, desired map[resource.Name]*resource.DesiredComposed, observed map[resource.Name]resource.ObservedComposed) *v1alpha1.DebugSessionStatus {
+// what the rollout made of it on this call, and the decision. podsWaiting
+// is what the observed workload's pods wait for.
+func (p *plan) status(out rollout.Output, podsWaiting string) *v1alpha1.DebugSessionStatus {
 	st := &v1alpha1.DebugSessionStatus{
 		Template:           &v1alpha1.ObjectReference{Name: p.template.Name, Namespace: p.template.Namespace},
 		TargetNamespace:    p.res.TargetNamespace,
@@ -117,11 +119,11 @@ func (p *plan) status(out rollout.Output, desired map[resource.Name]*resource.De
 		st.Binding = &v1alpha1.BindingStatus{Name: b.Name, Namespace: b.Namespace, Priority: b.Spec.Priority}
 		st.Binding.DisplayName, _ = p.res.PrefixedDisplayName()
 	}
-	if _, ok := desired[names.WorkloadResource]; ok {
+	if slices.ContainsFunc(out.Objects, func(o delivery.Object) bool { return o.Name == names.WorkloadResource }) {
 		st.Workload = &v1alpha1.WorkloadStatus{Kind: p.workload.GetKind(), Name: p.workload.GetName(), Namespace: p.workload.GetNamespace()}
 	}
 	out.Decision.Apply(st)
-	if w := p.target.PodsWaiting(names.WorkloadResource, observed); w != "" && st.State == v1alpha1.StateActive {
+	if w := podsWaiting; w != "" && st.State == v1alpha1.StateActive {
 		// Crossplane's Ready condition says only "Unready resources:
 		// workload"; the status says what the session waits for.
 		st.Message += " Waiting for the debug pods: " + w + "."
