@@ -81,16 +81,22 @@ func TestDecideNeverRunsBackwards(t *testing.T) {
 // checkClockOrder is FuzzDecide's oracle for the same rule: a session the
 // function runs or expires on this call has no expiry before its
 // activation and no negative duration in its message.
-// withoutApprover removes the session's approver from msg, quoted or not:
-// the message echoes that name as written, and a name such as "x -0" is not
-// a duration the function computed.
+// withoutApprover removes the session's approver from msg, quoted or not,
+// as written or without surrounding space as messages echo it: a name such
+// as "x -0" is not a duration the function computed.
 func withoutApprover(msg string, s *v1alpha1.DebugSession) string {
 	a := s.Spec.Approval
 	if a == nil || a.ApprovedBy == "" {
 		return msg
 	}
-	msg = strings.ReplaceAll(msg, strconv.Quote(a.ApprovedBy), `""`)
-	return strings.ReplaceAll(msg, a.ApprovedBy, "")
+	for _, name := range []string{a.ApprovedBy, strings.TrimSpace(a.ApprovedBy)} {
+		if name == "" {
+			continue
+		}
+		msg = strings.ReplaceAll(msg, strconv.Quote(name), `""`)
+		msg = strings.ReplaceAll(msg, name, "")
+	}
+	return msg
 }
 
 func checkClockOrder(t *testing.T, s *v1alpha1.DebugSession, d Decision) {
