@@ -110,7 +110,8 @@ func (c *call) decide(pr *prepared) *fnv1.RunFunctionResponse {
 	if err != nil {
 		return c.stop(err)
 	}
-	if err := p.bound(c.s, d); err != nil {
+	bounded, err := p.bound(c.s, d)
+	if err != nil {
 		return c.stop(err)
 	}
 	c.warn(p.warnings...)
@@ -119,7 +120,7 @@ func (c *call) decide(pr *prepared) *fnv1.RunFunctionResponse {
 
 	var rendered string
 	out, err := rollout.Plan(rollout.Input{
-		Decision: d, Admission: p.admission, Guarded: p.guarded, Workload: p.workload, Enabled: p.enabled,
+		Decision: d, Admission: p.admission, Guarded: p.guarded, Workload: bounded, Enabled: p.enabled,
 		Render: func(en *auxiliary.Enabled) (*auxiliary.Result, error) {
 			defer t.Enter(telemetry.StepRender)()
 			ctx := p.context(c.s, got, res, d.ExpiresAt)
@@ -143,7 +144,8 @@ func (c *call) decide(pr *prepared) *fnv1.RunFunctionResponse {
 // distinct answer the prepared session gets (see answerKey).
 func (c *call) deliver(pr *prepared, out rollout.Output, rendered string) *fnv1.RunFunctionResponse {
 	p := pr.plan
-	st := p.status(out, pr.waitingFor())
+	waiting, finished := pr.workloadState()
+	st := p.status(out, waiting, finished)
 	k := answerKey(rendered, out.Objects)
 	if desired, ok := pr.answered(k, st, out.Decision.RunWorkload); ok {
 		c.decided(out.Decision)

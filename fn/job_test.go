@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/crossplane/function-sdk-go/logging"
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/proto"
 )
 
 // jobTemplate is the test template with workloadType Job.
@@ -134,4 +136,38 @@ func TestJobSession(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConcurrentJobCalls calls one Active Job session at once from many
+// goroutines through one Function, as Crossplane may while requirements
+// settle: the calls share the prepared plan, so bounding the Job by the
+// session's time must not write to it (go test -race finds such a write),
+// and every call returns the same deadline.
+func TestConcurrentJobCalls(t *testing.T) {
+	req := newRequest(args{
+		xr:       active(xr("prod-cluster-a"), now.Add(-10*time.Minute)),
+		required: map[string]*fnv1.Resources{"template": items(jobTemplate(nil)), "cluster-config": items(), "bindings-breakglass-system": items(), "pod-template": items(podTemplate())},
+		observed: observedJob("True", map[string]any{"active": 1, "ready": 1}),
+	})
+	f := NewFunction(logging.NewNopLogger(), WithClock(func() time.Time { return now }))
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Go(func() {
+			rsp, err := f.RunFunction(context.Background(), proto.Clone(req).(*fnv1.RunFunctionRequest)) //nolint:forcetypeassert // Clone keeps the type.
+			if err != nil {
+				t.Errorf("call %d: RunFunction(...): %v", i, err)
+				return
+			}
+			w := rsp.GetDesired().GetResources()["workload"]
+			if w == nil {
+				t.Errorf("call %d: RunFunction(...) returned no workload", i)
+				return
+			}
+			spec := w.GetResource().AsMap()["spec"].(map[string]any)["forProvider"].(map[string]any)["manifest"].(map[string]any)["spec"].(map[string]any) //nolint:forcetypeassert // A missing field fails the test with a panic.
+			if got := spec["activeDeadlineSeconds"]; got != float64(3600) {
+				t.Errorf("call %d: activeDeadlineSeconds = %v, want 3600", i, got)
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -104,8 +104,9 @@ func (p *plan) context(s *v1alpha1.DebugSession, got *requirements.Fetched, res 
 
 // status is the session's status: what the plan says about every session,
 // what the rollout made of it on this call, and the decision. podsWaiting
-// is what the observed workload's pods wait for.
-func (p *plan) status(out rollout.Output, podsWaiting string) *v1alpha1.DebugSessionStatus {
+// is what the observed workload's pods wait for, finished how a workload
+// that runs to an end (a Job) ended.
+func (p *plan) status(out rollout.Output, podsWaiting, finished string) *v1alpha1.DebugSessionStatus {
 	st := &v1alpha1.DebugSessionStatus{
 		Template:           &v1alpha1.ObjectReference{Name: p.template.Name, Namespace: p.template.Namespace},
 		TargetNamespace:    p.res.TargetNamespace,
@@ -128,7 +129,7 @@ func (p *plan) status(out rollout.Output, podsWaiting string) *v1alpha1.DebugSes
 		// workload"; the status says what the session waits for.
 		st.Message += " Waiting for the debug pods: " + w + "."
 	}
-	if f := p.target.WorkloadFinished(names.WorkloadResource, observed); f != "" && st.State == v1alpha1.StateActive {
+	if f := finished; f != "" && st.State == v1alpha1.StateActive {
 		// A finished Job's pods, and their logs, are what the session is
 		// for now: they stay until it expires or is terminated.
 		st.Message += " The debug " + f + "; it and its pods stay until the session ends."
@@ -136,13 +137,16 @@ func (p *plan) status(out rollout.Output, podsWaiting string) *v1alpha1.DebugSes
 	return st
 }
 
-// bound bounds the workload by the session's time once the lifecycle has
-// decided it, before anything returns it.
-func (p *plan) bound(s *v1alpha1.DebugSession, d lifecycle.Decision) error {
-	if !d.RunWorkload {
-		return nil
+// bound returns the workload bounded by the session's time once the
+// lifecycle has decided it. The plan is shared by every call of the same
+// request (see prepared), possibly at once, so a workload that needs a bound
+// (a Job) is bounded in a copy; the others are returned as planned.
+func (p *plan) bound(s *v1alpha1.DebugSession, d lifecycle.Decision) (*unstructured.Unstructured, error) {
+	if !d.RunWorkload || !workload.NeedsBound(p.workload) {
+		return p.workload, nil
 	}
-	return workload.Bound(p.workload, s.Describe(), d.ActivatedAt, d.ExpiresAt)
+	w := p.workload.DeepCopy()
+	return w, workload.Bound(w, s.Describe(), d.ActivatedAt, d.ExpiresAt)
 }
 
 // endedStatus is the status of a session that stopped or ended before

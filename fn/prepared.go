@@ -81,6 +81,7 @@ type prepared struct {
 
 	waiting     sync.Once
 	podsWaiting string
+	finished    string
 	// readiness and readySince are what was observed of each composed
 	// resource, read once.
 	readiness  map[resource.Name]delivery.Readiness
@@ -199,10 +200,14 @@ func (pr *prepared) render(en *auxiliary.Enabled, c auxiliary.Context, do func()
 	return res, k, nil
 }
 
-// waitingFor is what the observed workload's pods wait for, read once.
-func (pr *prepared) waitingFor() string {
-	pr.waiting.Do(func() { pr.podsWaiting = pr.plan.target.PodsWaiting(names.WorkloadResource, pr.observed) })
-	return pr.podsWaiting
+// workloadState is what the observed workload's pods wait for, and how a
+// workload that runs to an end (a Job) ended, read once.
+func (pr *prepared) workloadState() (waiting, finished string) {
+	pr.waiting.Do(func() {
+		pr.podsWaiting = pr.plan.target.PodsWaiting(names.WorkloadResource, pr.observed)
+		pr.finished = pr.plan.target.WorkloadFinished(names.WorkloadResource, pr.observed)
+	})
+	return pr.podsWaiting, pr.finished
 }
 
 // Readiness is what delivery.Observer says of the composed resource name,

@@ -62,10 +62,16 @@ func job(p Params, meta metav1.ObjectMeta, tmpl corev1.PodTemplateSpec) (*batchv
 	}, nil
 }
 
+// NeedsBound reports whether Bound changes workload u: only a Job, the one
+// kind that runs to an end by itself, carries the session's time.
+func NeedsBound(u *unstructured.Unstructured) bool {
+	return u.GetKind() == string(v1alpha1.WorkloadTypeJob)
+}
+
 // Bound sets a Job's activeDeadlineSeconds to the length of the session
 // (session names it in errors), from its activation to its expiry (RFC 3339
 // times, as the lifecycle records them), so that a Job the control plane fails to delete at expiry
-// stops by itself. Other workloads are left as they are.
+// stops by itself. Other workloads are left as they are (see NeedsBound).
 //
 // The deadline is computed from the recorded times, never from the clock,
 // so every call of a session returns the same Job until a renewal moves the
@@ -74,7 +80,7 @@ func job(p Params, meta metav1.ObjectMeta, tmpl corev1.PodTemplateSpec) (*batchv
 // (the admission policies settle first), so the backstop may fire that much
 // after expiry; the function itself deletes the Job at expiry.
 func Bound(u *unstructured.Unstructured, session, activatedAt, expiresAt string) error {
-	if u.GetKind() != string(v1alpha1.WorkloadTypeJob) {
+	if !NeedsBound(u) {
 		return nil
 	}
 	from, err := time.Parse(time.RFC3339, activatedAt)
