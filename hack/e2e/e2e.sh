@@ -45,7 +45,9 @@ echo "e2e: [$(elapsed)] starting the stack"
 "${e2e_here}/up.sh"
 
 echo "e2e: [$(elapsed)] running the e2e tests"
-args=(-test.v -test.timeout 30m)
+# The tests spend their time waiting for controllers, not computing, so more
+# of them run at once than Go's default of one per core (GOMAXPROCS).
+args=(-test.v -test.timeout 30m -test.parallel "${E2E_PARALLEL:-6}")
 [ -n "${E2E_RUN:-}" ] && args+=(-test.run "${E2E_RUN}")
 if ! (cd e2e && "${e2e_here}/exec.sh" "${e2e_cache}/e2e/e2e.test" "${args[@]}"); then
   echo "e2e: the tests failed; for what the control plane did, read crossplane.log (composition)," >&2
