@@ -12,7 +12,6 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
 )
@@ -107,23 +106,8 @@ func TestSpokeJob(t *testing.T) {
 		// A pod named as the Job controller names them, bound by hand to
 		// the node the glob denies: the denied-nodes policy refuses it.
 		probe := probeName(prefix)
-		pod := &corev1.Pod{
-			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
-			ObjectMeta: metav1.ObjectMeta{Namespace: targetNamespace, Name: probe, Labels: map[string]string{v1alpha1.LabelSession: s.Name}},
-			Spec: corev1.PodSpec{
-				SchedulerName: "e2e-no-scheduler",
-				Containers:    []corev1.Container{{Name: "probe", Image: "registry.invalid/debug-tools:e2e"}},
-			},
-		}
-		if err := targetA.Create(pod); err != nil {
-			t.Fatalf("cannot create probe pod %s on %s: %v", probe, clusterA, err)
-		}
-		err := targetA.Create(&corev1.Binding{
-			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Binding"},
-			ObjectMeta: metav1.ObjectMeta{Namespace: targetNamespace, Name: probe},
-			Target:     corev1.ObjectReference{Kind: "Node", Name: nodeARestricted},
-		})
-		if err == nil || !strings.Contains(err.Error(), denied) {
+		createProbePod(t, targetA, s.Name, probe)
+		if err := bindToNode(targetA, probe, nodeARestricted); err == nil || !strings.Contains(err.Error(), denied) {
 			t.Errorf("binding pod %s to %s on %s: want ValidatingAdmissionPolicy %s to reject it, got error %v", probe, nodeARestricted, clusterA, denied, err)
 		}
 	})

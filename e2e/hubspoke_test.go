@@ -12,7 +12,6 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
@@ -282,23 +281,8 @@ func TestSpokeGlobDeniedNodeIsNeverBound(t *testing.T) {
 
 	t.Run("BindingToRestrictedNodeIsRejected", func(t *testing.T) {
 		probe := got.Status.Workload.Name + "-e2e-probe"
-		pod := &corev1.Pod{
-			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
-			ObjectMeta: metav1.ObjectMeta{Namespace: targetNamespace, Name: probe, Labels: map[string]string{v1alpha1.LabelSession: s.Name}},
-			Spec: corev1.PodSpec{
-				SchedulerName: "e2e-no-scheduler",
-				Containers:    []corev1.Container{{Name: "probe", Image: "registry.invalid/debug-tools:e2e"}},
-			},
-		}
-		if err := targetA.Create(pod); err != nil {
-			t.Fatalf("cannot create probe pod %s on %s: %v", probe, clusterA, err)
-		}
-		err := targetA.Create(&corev1.Binding{
-			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Binding"},
-			ObjectMeta: metav1.ObjectMeta{Namespace: targetNamespace, Name: probe},
-			Target:     corev1.ObjectReference{Kind: "Node", Name: nodeARestricted},
-		})
-		if err == nil {
+		createProbePod(t, targetA, s.Name, probe)
+		if err := bindToNode(targetA, probe, nodeARestricted); err == nil {
 			t.Errorf("binding pod %s to %s on %s succeeded; want the admission policy to reject it", probe, nodeARestricted, clusterA)
 		}
 	})

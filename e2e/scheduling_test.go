@@ -180,24 +180,8 @@ func TestGlobDeniedNodeIsNeverBound(t *testing.T) {
 		// through the legacy bindings endpoint (kubectl create of a
 		// Binding), which a pods/binding-only rule would miss.
 		probe := got.Status.Workload.Name + "-e2e-probe"
-		pod := &corev1.Pod{
-			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
-			ObjectMeta: metav1.ObjectMeta{Namespace: targetNamespace, Name: probe, Labels: map[string]string{v1alpha1.LabelSession: s.Name}},
-			Spec: corev1.PodSpec{
-				SchedulerName: "e2e-no-scheduler",
-				Containers:    []corev1.Container{{Name: "probe", Image: "registry.invalid/debug-tools:e2e"}},
-			},
-		}
-		if err := admin.Create(pod); err != nil {
-			t.Fatalf("cannot create probe pod %s: %v", probe, err)
-		}
-		bind := func(node string) error {
-			return admin.Create(&corev1.Binding{
-				TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Binding"},
-				ObjectMeta: metav1.ObjectMeta{Namespace: targetNamespace, Name: probe},
-				Target:     corev1.ObjectReference{Kind: "Node", Name: node},
-			})
-		}
+		createProbePod(t, admin, s.Name, probe)
+		bind := func(node string) error { return bindToNode(admin, probe, node) }
 		if err := bind(nodeARestricted); err == nil {
 			t.Errorf("binding pod %s to %s succeeded; want the admission policy to reject it", probe, nodeARestricted)
 		} else {
@@ -283,4 +267,31 @@ func podNode(p corev1.Pod) string {
 		}
 	}
 	return ""
+}
+
+// createProbePod creates, through k, a pod of session in the target
+// namespace that no scheduler picks up, so that a test can bind it by hand.
+func createProbePod(t *testing.T, k kubectl, session, name string) {
+	t.Helper()
+	pod := &corev1.Pod{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: targetNamespace, Name: name, Labels: map[string]string{v1alpha1.LabelSession: session}},
+		Spec: corev1.PodSpec{
+			SchedulerName: "e2e-no-scheduler",
+			Containers:    []corev1.Container{{Name: "probe", Image: "registry.invalid/debug-tools:e2e"}},
+		},
+	}
+	if err := k.Create(pod); err != nil {
+		t.Fatalf("cannot create probe pod %s: %v", name, err)
+	}
+}
+
+// bindToNode binds pod name to node through the legacy bindings endpoint
+// (kubectl create of a Binding), which a pods/binding-only rule would miss.
+func bindToNode(k kubectl, name, node string) error {
+	return k.Create(&corev1.Binding{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Binding"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: targetNamespace, Name: name},
+		Target:     corev1.ObjectReference{Kind: "Node", Name: node},
+	})
 }
