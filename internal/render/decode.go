@@ -39,16 +39,24 @@ func decodeTemplate(t runtime.RawExtension) (map[string]any, error) {
 // template, is read directly: it is valid YAML, but the YAML round trip
 // costs more than the whole render.
 func decodeYAML(b []byte) (any, error) {
-	j := b
-	if t := bytes.TrimSpace(b); len(t) == 0 || (t[0] != '{' && t[0] != '[') || !json.Valid(t) {
-		if err := checkKeys(b); err != nil {
-			return nil, err
-		}
-		var err error
-		if j, err = yaml.YAMLToJSON(b); err != nil {
-			return nil, err
-		}
+	if t := bytes.TrimSpace(b); len(t) > 0 && (t[0] == '{' || t[0] == '[') && json.Valid(t) {
+		return decodeJSON(b)
 	}
+	return readYAML(b)
+}
+
+// viaJSON is how YAML became a value before readYAML: converted to JSON by
+// sigs.k8s.io/yaml and decoded. readYAML gives the same values and errors;
+// it uses viaJSON for the rare inputs whose conversion it does not repeat.
+func viaJSON(b []byte) (any, error) {
+	j, err := yaml.YAMLToJSON(b)
+	if err != nil {
+		return nil, err
+	}
+	return decodeJSON(j)
+}
+
+func decodeJSON(j []byte) (any, error) {
 	d := json.NewDecoder(bytes.NewReader(j))
 	d.UseNumber()
 	var v any
