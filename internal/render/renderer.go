@@ -57,6 +57,10 @@ func New(o ...Option) *Renderer {
 	for _, fn := range o {
 		fn(r)
 	}
+	// One slot is bound now, when the server starts, rather than by its
+	// first render: binding every function takes as long as rendering a
+	// session's auxiliary resources.
+	r.slots <- newSlot()
 	return r
 }
 
