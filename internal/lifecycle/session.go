@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/crossplane/function-sdk-go/errors"
 	"github.com/crossplane/function-sdk-go/resource"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/apis/v1alpha1"
@@ -63,21 +61,6 @@ func Validate(s *v1alpha1.DebugSession) field.ErrorList {
 		errs = append(errs, field.Invalid(p.Child("renewals"), s.Spec.Renewals, "must not be negative"))
 	}
 	return errs
-}
-
-// WriteStatus sets the function's status fields on the desired composite
-// resource. Fields the function does not own are left alone.
-func WriteStatus(xr *resource.Composite, st *v1alpha1.DebugSessionStatus) error {
-	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(st)
-	if err != nil {
-		return errors.Wrap(err, "cannot convert the session status")
-	}
-	for k, v := range m {
-		if err := xr.Resource.SetValue("status."+k, v); err != nil {
-			return errors.Wrapf(err, "cannot set status.%s", k)
-		}
-	}
-	return nil
 }
 
 func name(namespace, n string) string {
