@@ -7,10 +7,15 @@ import (
 )
 
 // state is what the functions of one slot see: the budget of the Render
-// call that currently holds the slot.
+// call that currently holds the slot, and its Renderer's conversions.
 type state struct {
-	b *budget
+	b    *budget
+	conv *conversions
 }
+
+// toYaml is toYaml through the conversions of the Renderer the slot
+// renders for.
+func (st *state) toYaml(v any) (string, error) { return st.conv.toYaml(v) }
 
 var (
 	errorType = reflect.TypeFor[error]()

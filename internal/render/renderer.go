@@ -31,6 +31,7 @@ const maxObjectDepth = 100
 type Renderer struct {
 	limits Limits
 	cache  *cache
+	conv   *conversions
 	// slots are idle slots. Binding the functions of a slot costs a few
 	// milliseconds, so idle slots are kept here rather than in a sync.Pool,
 	// which would drop them at every garbage collection.
@@ -53,7 +54,7 @@ func WithCacheSize(n int) Option {
 
 // New returns a Renderer.
 func New(o ...Option) *Renderer {
-	r := &Renderer{limits: DefaultLimits, cache: newCache(defaultCacheSize), slots: make(chan *slot, maxIdleSlots)}
+	r := &Renderer{limits: DefaultLimits, cache: newCache(defaultCacheSize), conv: newConversions(), slots: make(chan *slot, maxIdleSlots)}
 	for _, fn := range o {
 		fn(r)
 	}
@@ -78,6 +79,7 @@ func (r *Renderer) Render(tmpl runtime.RawExtension, v *Variables, maxOutput int
 	s := r.slot()
 	defer r.release(s)
 	s.st.b = newBudget(r.limits, maxOutput)
+	s.st.conv = r.conv
 
 	w := &walker{r: r, slot: s, dot: newVariables(v)}
 	out, err := w.value(raw, &pathElem{key: "template"}, 0)
@@ -179,7 +181,7 @@ func (r *Renderer) renderString(s *slot, src string, v *variables) (any, error) 
 	}
 	out := buf.String()
 	if p.yaml {
-		if st, ok := structure(out); ok {
+		if st, ok := r.conv.structure(out); ok {
 			return st, nil
 		}
 	}

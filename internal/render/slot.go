@@ -21,6 +21,7 @@ func (r *Renderer) slot() *slot {
 
 func (r *Renderer) release(s *slot) {
 	s.st.b = nil
+	s.st.conv = nil
 	select {
 	case r.slots <- s:
 	default:
@@ -42,6 +43,7 @@ func newSlot() *slot {
 	for name, fn := range baseFuncs() {
 		fns[name] = st.bind(name, fn)
 	}
+	fns["toYaml"] = st.bind("toYaml", st.toYaml)
 	fns[rangeGuardName] = st.rangeGuard
 	return &slot{st: st, tmpl: template.New(leafName).Option("missingkey=error").Funcs(fns)}
 }
