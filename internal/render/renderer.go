@@ -32,9 +32,10 @@ type Renderer struct {
 	limits Limits
 	cache  *cache
 	conv   *conversions
-	// slots are idle slots. Binding the functions of a slot costs a few
-	// milliseconds, so idle slots are kept here rather than in a sync.Pool,
-	// which would drop them at every garbage collection.
+	// slots are idle slots. Binding the functions of a slot costs about
+	// what rendering two resources does, so idle slots are kept here rather
+	// than in a sync.Pool, which would drop them at every garbage
+	// collection.
 	slots chan *slot
 }
 
@@ -59,8 +60,7 @@ func New(o ...Option) *Renderer {
 		fn(r)
 	}
 	// One slot is bound now, when the server starts, rather than by its
-	// first render: binding every function takes as long as rendering a
-	// session's auxiliary resources.
+	// first render, which would otherwise cost a third more.
 	r.slots <- newSlot()
 	return r
 }
