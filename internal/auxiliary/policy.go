@@ -2,6 +2,7 @@ package auxiliary
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -210,8 +211,10 @@ func stringMap(v any) error {
 	if !ok {
 		return errors.New("must be a map of strings")
 	}
-	for k, e := range m {
-		if _, ok := e.(string); !ok {
+	// In order: the refusal becomes the session's status message, which
+	// must read the same on every reconcile.
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if _, ok := m[k].(string); !ok {
 			return fmt.Errorf("[%s] must be a string", k)
 		}
 	}

@@ -185,6 +185,11 @@ func TestPolicy(t *testing.T) {
 			args:   args{tmpl: `{apiVersion: v1, kind: ConfigMap, metadata: {name: x, labels: {a: 1}}}`},
 			want:   want{err: failed("DebugSessionTemplate breakglass-system/t", "spec.auxiliaryResources[0]", "DebugSessionTemplate breakglass-system/t auxiliaryResources[x]: metadata.labels [a] must be a string")},
 		},
+		"FirstLabelInOrder": {
+			reason: "With several labels that are not strings, the refusal names the first in order, the same on every reconcile.",
+			args:   args{tmpl: `{apiVersion: v1, kind: ConfigMap, metadata: {name: x, labels: {h: 1, g: 2, f: 3, e: 4, d: 5, c: 6, b: true, a: [1]}}}`},
+			want:   want{err: failed("DebugSessionTemplate breakglass-system/t", "spec.auxiliaryResources[0]", "DebugSessionTemplate breakglass-system/t auxiliaryResources[x]: metadata.labels [a] must be a string")},
+		},
 		"MaxRenderedBytes": {
 			reason: "Rendered objects larger than maxRenderedBytes fail the session.",
 			args: args{
