@@ -4,6 +4,7 @@ package workload
 
 import (
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/crossplane/function-sdk-go/errors"
@@ -30,9 +31,11 @@ func Labels(s *v1alpha1.DebugSession, templateName string) (map[string]string, e
 		v1alpha1.LabelTemplate:         templateName,
 		v1alpha1.LabelManagedBy:        v1alpha1.ManagedBy,
 	}
-	for k, v := range l {
-		if msgs := validation.IsValidLabelValue(v); len(msgs) > 0 {
-			return nil, errors.Errorf("cannot use %q as the value of label %s: %s", v, k, strings.Join(msgs, "; "))
+	// In order, so that the error, which becomes the session's status
+	// message, is the same on every reconcile.
+	for _, k := range slices.Sorted(maps.Keys(l)) {
+		if msgs := validation.IsValidLabelValue(l[k]); len(msgs) > 0 {
+			return nil, errors.Errorf("cannot use %q as the value of label %s: %s", l[k], k, strings.Join(msgs, "; "))
 		}
 	}
 	return l, nil

@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -20,15 +21,18 @@ func session(name string) *v1alpha1.DebugSession {
 }
 
 func TestLabels(t *testing.T) {
+	long := strings.Repeat("a", 64)
 	cases := map[string]struct {
-		reason  string
-		session *v1alpha1.DebugSession
-		want    map[string]string
-		err     bool
+		reason   string
+		session  *v1alpha1.DebugSession
+		template string
+		want     map[string]string
+		err      string
 	}{
 		"Standard": {
-			reason:  "Every debug pod carries the standard session labels.",
-			session: session("inc-1234"),
+			reason:   "Every debug pod carries the standard session labels.",
+			session:  session("inc-1234"),
+			template: "netops-debug",
 			want: map[string]string{
 				"breakglass.telekom.de/session":           "inc-1234",
 				"breakglass.telekom.de/session-namespace": "team-a",
@@ -39,19 +43,37 @@ func TestLabels(t *testing.T) {
 			},
 		},
 		"NameTooLongForALabel": {
-			reason:  "A session name that cannot be a label value is an error, not a broken object.",
-			session: session(strings.Repeat("a", 64)),
-			err:     true,
+			reason:   "A session name that cannot be a label value is an error, not a broken object.",
+			session:  session(long),
+			template: "netops-debug",
+			err:      `cannot use "` + long + `" as the value of label breakglass.telekom.de/session: must be no more than 63 bytes`,
+		},
+		"SeveralTooLong": {
+			reason: "With several values that cannot be labels, the error names the first label in order, the same on every call.",
+			session: func() *v1alpha1.DebugSession {
+				s := session(long)
+				s.Spec.Cluster = long
+				return s
+			}(),
+			template: long,
+			err:      `cannot use "` + long + `" as the value of label breakglass.telekom.de/cluster: must be no more than 63 bytes`,
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got, err := Labels(tc.session, "netops-debug")
-			if (err != nil) != tc.err {
-				t.Fatalf("%s\nLabels(...): err = %v, want error: %v", tc.reason, err, tc.err)
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("%s\nLabels(...): -want, +got:\n%s", tc.reason, diff)
+			// Called again and again: an error that depends on the order
+			// of a map changes from call to call.
+			for range 10 {
+				got, err := Labels(tc.session, tc.template)
+				if diff := cmp.Diff(tc.err, fmt.Sprint(err)); tc.err != "" && diff != "" {
+					t.Fatalf("%s\nLabels(...): -want error, +got error:\n%s", tc.reason, diff)
+				}
+				if tc.err == "" && err != nil {
+					t.Fatalf("%s\nLabels(...): unexpected error %v", tc.reason, err)
+				}
+				if diff := cmp.Diff(tc.want, got); diff != "" {
+					t.Fatalf("%s\nLabels(...): -want, +got:\n%s", tc.reason, diff)
+				}
 			}
 		})
 	}
