@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/crossplane/function-sdk-go/errors"
@@ -44,10 +45,16 @@ func NewClusterSource(ctx context.Context, client dynamic.Interface, resync time
 		s.listers[kind] = f.ForResource(schema.GroupVersionResource{Group: gv.Group, Version: gv.Version, Resource: res}).Lister()
 	}
 	f.Start(ctx.Done())
+	var unsynced []string
 	for gvr, ok := range f.WaitForCacheSync(ctx.Done()) {
 		if !ok {
-			return nil, errors.Errorf("cannot fill the cache of %s", gvr.Resource)
+			unsynced = append(unsynced, gvr.Resource)
 		}
+	}
+	if len(unsynced) > 0 {
+		// All of them, in order: the message is the same on every start.
+		sort.Strings(unsynced)
+		return nil, errors.Errorf("cannot fill the cache of %s", strings.Join(unsynced, ", "))
 	}
 	return s, nil
 }
