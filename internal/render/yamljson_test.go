@@ -32,6 +32,7 @@ var yamlCorpus = map[string]string{
 	"NonStringKeys":         "1: a\n1.5: b\ntrue: c\n0.1: d\n",
 	"FloatKeyPrecision":     "0.10000000149011612: a\n",
 	"InfinityKeys":          ".inf: a\n-.inf: b\n.nan: c\n",
+	"FloatKeyBeyondFloat32": "1e100: a\n-1e100: b\n1e-100: c\n",
 	"InfinityValues":        "a: .inf\n",
 	"NaNValue":              "a: .nan\n",
 	"NullKey":               "~: a\n",

@@ -2,7 +2,6 @@ package render
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -70,15 +69,18 @@ func jsonKey(k any) string {
 	case uint64:
 		return strconv.FormatUint(k, 10)
 	case float64:
-		switch {
-		case math.IsInf(k, 1):
+		// Spelt at 32-bit precision first: a float64 beyond float32's range,
+		// such as 1e100, becomes +Inf there, and so the key .inf.
+		switch s := strconv.FormatFloat(k, 'g', -1, 32); s {
+		case "+Inf":
 			return ".inf"
-		case math.IsInf(k, -1):
+		case "-Inf":
 			return "-.inf"
-		case math.IsNaN(k):
+		case "NaN":
 			return ".nan"
+		default:
+			return s
 		}
-		return strconv.FormatFloat(k, 'g', -1, 32)
 	case bool:
 		return strconv.FormatBool(k)
 	}

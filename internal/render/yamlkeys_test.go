@@ -42,6 +42,12 @@ func TestCollidingYAMLKeys(t *testing.T) {
 			yaml:   "items:\n- 1: a\n  1.0: b\n",
 			want:   `cannot read the template: the mapping at items[0] has keys that YAML reads as different values (1 as a float, 1 as an integer) but JSON as the same key "1": quote them to keep them apart`,
 		},
+		"FloatBeyondFloat32AndInfinity": {
+			read:   asTemplate,
+			reason: "The conversion spells float keys at 32-bit precision, so 1e100 becomes the key .inf, the same as .inf itself.",
+			yaml:   "1e100: a\n.inf: b\n",
+			want:   `cannot read the template: the mapping at the top level has keys that YAML reads as different values (+Inf as a float, 1e+100 as a float) but JSON as the same key ".inf": quote them to keep them apart`,
+		},
 		"DistinctKeys": {
 			read:   asTemplate,
 			reason: "Keys that stay distinct in JSON are fine, whatever their YAML types.",
