@@ -2,11 +2,6 @@ package render
 
 import (
 	"crypto/sha256"
-	"encoding/json"
-	"fmt"
-	"strings"
-
-	"sigs.k8s.io/yaml"
 
 	"github.com/k8s-breakglass/function-debug-session/internal/memo"
 )
@@ -45,25 +40,23 @@ func newConversions() *conversions {
 	}
 }
 
-// toYaml is the package's toYaml: sigs.k8s.io/yaml's Marshal is this JSON
-// encoding followed by JSONToYAML, the part remembered.
+// toYaml is the package's toYaml with its second step remembered.
 func (c *conversions) toYaml(v any) (string, error) {
 	if c == nil {
 		return toYaml(v)
 	}
-	j, err := json.Marshal(v)
+	j, err := jsonOf(v)
 	if err != nil {
-		return "", fmt.Errorf("error marshaling into JSON: %w", err)
+		return "", err
 	}
 	k := memo.Key(sha256.Sum256(j))
 	if s, ok := c.yaml.Get(k); ok {
 		return s, nil
 	}
-	y, err := yaml.JSONToYAML(j)
+	s, err := yamlOf(j)
 	if err != nil {
 		return "", err
 	}
-	s := strings.TrimSuffix(string(y), "\n")
 	c.yaml.Add(k, s, int64(len(j)+len(s)))
 	return s, nil
 }
@@ -83,7 +76,8 @@ func (c *conversions) structure(out string) (any, bool) {
 }
 
 // copyValue copies the maps and lists of a decoded value; everything else
-// in one is immutable.
+// in one is immutable. Unlike runtime.DeepCopyJSONValue it never panics on a
+// type it does not know: a render must not take the function down.
 func copyValue(v any) any {
 	switch v := v.(type) {
 	case map[string]any:

@@ -3,13 +3,16 @@ package render
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"sigs.k8s.io/yaml"
 )
 
-// TestConversionsToYamlAsToYaml holds the remembered toYaml to the plain
-// one, on its first call and when it answers from memory.
+// TestConversionsToYamlAsToYaml holds toYaml, plain and remembered, to
+// sigs.k8s.io/yaml's Marshal, which it used to call, on the first call and
+// when it answers from memory.
 func TestConversionsToYamlAsToYaml(t *testing.T) {
 	cases := map[string]struct {
 		reason string
@@ -25,10 +28,18 @@ func TestConversionsToYamlAsToYaml(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			want, wantErr := toYaml(tc.v)
+			b, wantErr := yaml.Marshal(tc.v)
+			want := strings.TrimSuffix(string(b), "\n")
+			if wantErr != nil {
+				want = ""
+			}
 			c := newConversions()
-			for _, call := range []string{"first", "remembered"} {
-				got, err := c.toYaml(tc.v)
+			for _, call := range []string{"plain", "first", "remembered"} {
+				toYaml := c.toYaml
+				if call == "plain" {
+					toYaml = (*conversions)(nil).toYaml
+				}
+				got, err := toYaml(tc.v)
 				if diff := cmp.Diff(fmt.Sprint(wantErr), fmt.Sprint(err)); diff != "" {
 					t.Errorf("%s\n%s call: -want error, +got error:\n%s", tc.reason, call, diff)
 				}

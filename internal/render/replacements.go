@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"reflect"
@@ -11,13 +12,31 @@ import (
 )
 
 // toYaml renders a value as YAML without the trailing newline, as Helm does,
-// so that `{{ .Labels | toYaml | nindent 4 }}` lines up.
+// so that `{{ .Labels | toYaml | nindent 4 }}` lines up. It is
+// sigs.k8s.io/yaml's Marshal in its two steps, so that a Renderer can
+// remember the second by the first's output (see conversions).
 func toYaml(v any) (string, error) {
-	b, err := yaml.Marshal(v)
+	j, err := jsonOf(v)
 	if err != nil {
 		return "", err
 	}
-	return strings.TrimSuffix(string(b), "\n"), nil
+	return yamlOf(j)
+}
+
+func jsonOf(v any) ([]byte, error) {
+	j, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling into JSON: %w", err)
+	}
+	return j, nil
+}
+
+func yamlOf(j []byte) (string, error) {
+	y, err := yaml.JSONToYAML(j)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(string(y), "\n"), nil
 }
 
 // fromYaml reads a YAML map. Unlike Helm's it returns an error instead of a
