@@ -326,6 +326,6 @@ func TestSpokeReadinessWithWatches(t *testing.T) {
 	latency := readyAt.Sub(podsAt)
 	t.Logf("readiness latency with watches (pods Ready on %s to session Ready): %s", clusterB, latency)
 	if latency > watchLatency {
-		t.Errorf("with delivery.watch the session became Ready %s after its pods did; want at most %s", latency, watchLatency)
+		t.Errorf("with delivery.watch the session became Ready %s after its pods did; want at most %s (%s)", latency, watchLatency, responsive(t, s))
 	}
 }

@@ -75,7 +75,14 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if code == 0 {
+		if err := breakerStayedClosed(); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
 // firstError runs fns in order until one fails, and returns its error.

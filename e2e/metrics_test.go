@@ -86,15 +86,28 @@ func scrape(t *testing.T) map[string]float64 {
 	if addr == "" {
 		addr = defaultMetricsAddress
 	}
+	out, err := scrapeAt(addr)
+	if err != nil {
+		t.Fatalf("cannot scrape the function's metrics (hack/e2e/up.sh --metrics-address): %v", err)
+	}
+	return out
+}
+
+// scrapeAt reads the Prometheus text at addr into a map from series (name and
+// labels, as written) to value.
+func scrapeAt(addr string) (map[string]float64, error) {
 	c := &http.Client{Timeout: 10 * time.Second}
 	rsp, err := c.Get("http://" + addr + "/metrics")
 	if err != nil {
-		t.Fatalf("cannot scrape the function's metrics at %s (hack/e2e/up.sh --metrics-address): %v", addr, err)
+		return nil, err
 	}
 	defer rsp.Body.Close()
+	if rsp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: HTTP %d", addr, rsp.StatusCode)
+	}
 	b, err := io.ReadAll(rsp.Body)
-	if err != nil || rsp.StatusCode != http.StatusOK {
-		t.Fatalf("cannot scrape the function's metrics at %s: HTTP %d, %v", addr, rsp.StatusCode, err)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", addr, err)
 	}
 	out := map[string]float64{}
 	for _, l := range strings.Split(string(b), "\n") {
@@ -108,7 +121,7 @@ func scrape(t *testing.T) map[string]float64 {
 		}
 		out[l[:i]] = v
 	}
-	return out
+	return out, nil
 }
 
 // auditRecords returns the audit records of session (namespace/name, or the

@@ -245,10 +245,19 @@ mkdir -p "${tls_client}" "${e2e_run}/xpkg-cache"
 for key in ca.crt tls.crt tls.key; do
   k -n crossplane-system get secret crossplane-tls-client -o "jsonpath={.data.${key//./\\.}}" | base64 -d > "${tls_client}/${key}"
 done
+# Crossplane's per-XR watch circuit breaker (100 events, refilled at 1/s, by
+# default) opens for a session that is merely starting: provider-kubernetes
+# updates each Object several times and Crossplane the XR about 20 times.
+# Open, it drops the session's watch events for 5 minutes but one every 30 s,
+# and readiness lags by that much. The README recommends this burst; the e2e
+# tests fail the run when a session still opens it. E2E_XR_CIRCUIT_BURST and
+# E2E_XR_CIRCUIT_REFILL reproduce other settings.
 start crossplane env KUBECONFIG="${e2e_kubeconfig}" "${crossplane_dir}/crossplane" core start \
   --package-runtime=External --enable-webhooks=false \
   --tls-client-certs-dir "${tls_client}" --cache-dir "${e2e_run}/xpkg-cache" \
-  --poll-interval 10s --debug
+  --poll-interval 10s --debug \
+  --circuit-breaker-burst "${E2E_XR_CIRCUIT_BURST:-500}" \
+  --circuit-breaker-refill-rate "${E2E_XR_CIRCUIT_REFILL:-1}"
 wait_for "Crossplane's health probe on 127.0.0.1:8081" 60 "${crossplane_pid}" port_open 8081
 
 step "loopback OCI registry" registry
