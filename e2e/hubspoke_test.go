@@ -191,7 +191,7 @@ func TestSpokeSessionRunsOnTarget(t *testing.T) {
 		latency := readyAt.Sub(podsAt)
 		t.Logf("readiness latency without watches (pods Ready on %s to session Ready): %s", clusterA, latency)
 		if latency > pollLatency {
-			t.Errorf("the session became Ready %s after its pods did; want at most %s", latency, pollLatency)
+			t.Errorf("the session became Ready %s after its pods did; want at most %s (%s)", latency, pollLatency, responsive(t, s))
 		}
 		if got := getSession(t, s); strings.Contains(got.Status.Message, "Waiting for the debug pods") {
 			t.Errorf("a Ready session still says it waits: %q", got.Status.Message)
