@@ -100,6 +100,10 @@ func TestCacheNeverStale(t *testing.T) {
 				spec(ci.pod)["template"].(map[string]any)["spec"].(map[string]any)["containers"] = []any{map[string]any{"name": "debug", "image": "debug-tools:2"}}
 			},
 		},
+		"CircuitBreakerOpened": {
+			reason: "Once Crossplane's watch circuit breaker for the session opens, the response asks for a call within ThrottledTTL.",
+			change: func(ci *cacheInputs) { ci.session = circuitOpen(ci.session) },
+		},
 		"TemplateDisplayName": {
 			reason: "Templates may read .Template.DisplayName.",
 			change: func(ci *cacheInputs) { spec(ci.tmpl)["displayName"] = "Network operations" },

@@ -199,7 +199,7 @@ func (c *call) respond(d lifecycle.Decision, st *v1alpha1.DebugSessionStatus, ob
 // decided writes the response's TTL and, on a transition only, the event
 // and condition that tell users what happened.
 func (c *call) decided(d lifecycle.Decision) {
-	c.rsp.Meta.Ttl = durationpb.New(d.TTL)
+	c.rsp.Meta.Ttl = durationpb.New(lifecycle.ThrottleTTL(d.TTL, c.xr.Resource))
 	c.observe(d)
 	if d.Updated {
 		c.flush()

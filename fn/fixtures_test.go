@@ -116,6 +116,22 @@ func active(o map[string]any, activated time.Time) map[string]any {
 	return o
 }
 
+// circuitOpen gives a session the condition Crossplane sets while its watch
+// circuit breaker for the session is open.
+func circuitOpen(o map[string]any) map[string]any {
+	status, _ := o["status"].(map[string]any)
+	if status == nil {
+		status = map[string]any{}
+		o["status"] = status
+	}
+	status["conditions"] = []any{map[string]any{
+		"type": "Responsive", "status": "False", "reason": "WatchCircuitOpen",
+		"message":            "Too many watch events from DebugSession/example (default). Allowing events periodically.",
+		"lastTransitionTime": "2026-01-01T00:00:00Z",
+	}}
+	return o
+}
+
 // withoutStatus returns a shallow copy of o without its status: Crossplane
 // sends the desired composite without the status it observed.
 func withoutStatus(o map[string]any) map[string]any {

@@ -10,6 +10,8 @@ import (
 	fnv1 "github.com/crossplane/function-sdk-go/proto/v1"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/k8s-breakglass/function-debug-session/internal/lifecycle"
 )
 
 func TestRunFunction(t *testing.T) {
@@ -158,6 +160,18 @@ func TestRunFunction(t *testing.T) {
 				message:      "Active on cluster prod-cluster-a for 1h; 0 of 3 renewals used.",
 				composed:     slices.Concat(podAccessGrants, podAccessPolicies, []string{"workload"}),
 				ttl:          time.Minute,
+			},
+		},
+		"ThrottledByCrossplane": {
+			reason: "While Crossplane's watch circuit breaker for the session is open it drops the watch events that would bring it back, so the response asks for a call within ThrottledTTL.",
+			args:   args{xr: circuitOpen(active(xr("prod-cluster-a"), now.Add(-10*time.Minute))), observed: workload, required: answered},
+			want: want{
+				access:       defaultAccess,
+				requirements: secondRound,
+				state:        "Active",
+				message:      "Active on cluster prod-cluster-a for 1h; 0 of 3 renewals used.",
+				composed:     slices.Concat(podAccessGrants, podAccessPolicies, []string{"workload"}),
+				ttl:          lifecycle.ThrottledTTL,
 			},
 		},
 		"TTLUntilExpiry": {
