@@ -36,7 +36,7 @@ const (
 )
 
 // breakerStayedClosed fails the run when Crossplane opened the watch circuit
-// breaker of any session. An open breaker drops the session's watch events
+// breaker of any session but those tests open on purpose. An open breaker drops the session's watch events
 // for minutes and lets one through every 30 s, so everything the tests time
 // would be late for a reason no single test shows. hack/e2e/up.sh starts
 // Crossplane with the circuit-breaker settings the README recommends; a
@@ -138,7 +138,8 @@ func responsive(t *testing.T, s *v1alpha1.DebugSession) string {
 // throttledLatency bounds how long a session whose watch circuit breaker is
 // open takes to act on its requester's termination: the function asks
 // Crossplane to call back within lifecycle.ThrottledTTL while the breaker is
-// open, where Crossplane alone lets the next event through only after 30 s.
+// open. Without that, nothing brings Crossplane back before the input's TTL
+// (60 s) or the first event the breaker lets through, 30 s after it opened.
 const throttledLatency = 15 * time.Second
 
 // tripped are the sessions whose breakers tests open on purpose, by
@@ -171,11 +172,17 @@ func TestThrottledSessionEndsOnTime(t *testing.T) {
 	}
 }
 
-// tripBreaker updates s's annotations as fast as the API server takes them
-// until Crossplane says the session's watch circuit breaker is open: every
-// update is a watch event of the XR.
+// tripBreaker updates the annotations of s's workload as fast as the API
+// server takes them until Crossplane says the session's watch circuit breaker
+// is open: every update of a composed resource is a watch event of its XR,
+// and of no other. (Updates of the session itself would be events of every
+// session whose limits count it too, and open their breakers as well.)
 func tripBreaker(t *testing.T, s *v1alpha1.DebugSession) {
 	t.Helper()
+	w := getSession(t, s).Status.Workload
+	if w == nil || w.Kind != "Deployment" {
+		t.Fatalf("%s has no Deployment to update: status.workload %+v", s.Name, w)
+	}
 	cfg, err := clientcmd.BuildConfigFromFlags("", admin.kubeconfig)
 	if err != nil {
 		t.Fatal(err)
@@ -186,20 +193,19 @@ func tripBreaker(t *testing.T, s *v1alpha1.DebugSession) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gv := strings.SplitN(s.APIVersion, "/", 2)
-	xrs := c.Resource(schema.GroupVersionResource{Group: gv[0], Version: gv[1], Resource: "debugsessions"}).Namespace(s.Namespace)
+	deployments := c.Resource(schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}).Namespace(w.Namespace)
 	const batch, most = 100, 5000
 	for sent := 0; sent < most; sent += batch {
 		for i := range batch {
 			patch := fmt.Sprintf(`{"metadata":{"annotations":{"e2e.breakglass.telekom.de/noise":"%d"}}}`, sent+i)
-			if _, err := xrs.Patch(t.Context(), s.Name, types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
-				t.Fatalf("cannot update %s's annotations: %v", s.Name, err)
+			if _, err := deployments.Patch(t.Context(), w.Name, types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+				t.Fatalf("cannot update Deployment %s/%s's annotations: %v", w.Namespace, w.Name, err)
 			}
 		}
 		if strings.HasPrefix(responsive(t, s), "Responsive False (WatchCircuitOpen") {
-			t.Logf("%s's watch circuit breaker opened after %d updates", s.Name, sent+batch)
+			t.Logf("%s's watch circuit breaker opened after %d updates of its Deployment", s.Name, sent+batch)
 			return
 		}
 	}
-	t.Fatalf("%s's watch circuit breaker did not open after %d updates: %s", s.Name, most, responsive(t, s))
+	t.Fatalf("%s's watch circuit breaker did not open after %d updates of its Deployment: %s", s.Name, most, responsive(t, s))
 }
