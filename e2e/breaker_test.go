@@ -125,14 +125,22 @@ func responsive(t *testing.T, s *v1alpha1.DebugSession) string {
 	if !admin.Get(t, &u.Object, sessionArgs(s)...) {
 		return "the session does not exist"
 	}
+	c := condition(u, "Responsive")
+	if c == nil {
+		return "no Responsive condition"
+	}
+	return fmt.Sprintf("Responsive %v (%v: %v)", c["status"], c["reason"], c["message"])
+}
+
+// condition is u's status condition of type typ, or nil.
+func condition(u *unstructured.Unstructured, typ string) map[string]any {
 	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
 	for _, c := range conds {
-		c, _ := c.(map[string]any)
-		if c["type"] == "Responsive" {
-			return fmt.Sprintf("Responsive %v (%v: %v)", c["status"], c["reason"], c["message"])
+		if c, _ := c.(map[string]any); c["type"] == typ {
+			return c
 		}
 	}
-	return "no Responsive condition"
+	return nil
 }
 
 // throttledLatency bounds how long a session whose watch circuit breaker is

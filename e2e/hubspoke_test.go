@@ -74,23 +74,19 @@ func readySince(t *testing.T, s *v1alpha1.DebugSession) time.Time {
 		if !admin.Get(t, &u.Object, sessionArgs(s)...) {
 			return false, "", errStop{msg: "it does not exist"}
 		}
-		conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
 		msg, _, _ := unstructured.NestedString(u.Object, "status", "message")
-		for _, c := range conds {
-			c, _ := c.(map[string]any)
-			if c["type"] != "Ready" {
-				continue
-			}
-			seen := fmt.Sprintf("Ready %v (%v: %v); status.message %q", c["status"], c["reason"], c["message"], msg)
-			if c["status"] != "True" {
-				return false, seen, nil
-			}
-			ts, _ := c["lastTransitionTime"].(string)
-			var err error
-			since, err = time.Parse(time.RFC3339, ts)
-			return err == nil, seen, err
+		c := condition(u, "Ready")
+		if c == nil {
+			return false, "no Ready condition; status.message " + msg, nil
 		}
-		return false, "no Ready condition; status.message " + msg, nil
+		seen := fmt.Sprintf("Ready %v (%v: %v); status.message %q", c["status"], c["reason"], c["message"], msg)
+		if c["status"] != "True" {
+			return false, seen, nil
+		}
+		ts, _ := c["lastTransitionTime"].(string)
+		var err error
+		since, err = time.Parse(time.RFC3339, ts)
+		return err == nil, seen, err
 	})
 	return since
 }

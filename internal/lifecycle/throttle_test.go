@@ -62,3 +62,22 @@ func TestThrottleTTL(t *testing.T) {
 		})
 	}
 }
+
+// TestThrottleTTLMalformedConditions: conditions that are not a list of
+// conditions say nothing about the breaker; they neither shorten the TTL
+// nor stop the call.
+func TestThrottleTTLMalformedConditions(t *testing.T) {
+	for name, conditions := range map[string]any{
+		"NotAList":       "Responsive=False",
+		"ListOfStrings":  []any{"WatchCircuitOpen"},
+		"StatusNotAWord": []any{map[string]any{"type": "Responsive", "status": int64(0), "reason": "WatchCircuitOpen"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			xr := composite.New()
+			xr.Object["status"] = map[string]any{"conditions": conditions}
+			if got := ThrottleTTL(time.Minute, xr); got != time.Minute {
+				t.Errorf("ThrottleTTL(1m, status.conditions %v) = %s; want 1m", conditions, got)
+			}
+		})
+	}
+}
